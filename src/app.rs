@@ -1,0 +1,142 @@
+//! The commands, as library functions: each takes parsed arguments, runs the pipeline and
+//! returns the exit code. `main` only maps a fatal error to exit 2.
+use crate::cli::{Cli, Command, RulesCommand, ScanArgs};
+use crate::config::{build_engine, load_rules, OutputSettings};
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::finding::{sanitize, Finding};
+use crate::report::{self, ReportContext};
+use crate::rules::{check_rules, RuleSet, RulesFile};
+use crate::source::{fs::scan_paths, Diagnostics, ReadOptions, Scanner, StatsSnapshot};
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+/// Exit code: no findings.
+pub const EXIT_CLEAN: i32 = 0;
+/// Exit code: an error (bad input, unreadable file, invalid rule).
+pub const EXIT_ERROR: i32 = 2;
+
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Scan(args) => scan(args),
+        Command::Rules(RulesCommand::List { rules, json }) => {
+            let loaded = load_rules(&rules, Some(Path::new(".")))?;
+            list_rules(&loaded.set, json)
+        }
+        Command::Rules(RulesCommand::Check { file, rules }) => {
+            let set = match file {
+                Some(f) => {
+                    let file = RulesFile::load(&f)?;
+                    RuleSet { rules: file.rules, allowlist: file.allowlist.unwrap_or_default(), verify: None }
+                }
+                None => load_rules(&rules, None)?.set,
+            };
+            let problems = check_rules(&set);
+            for p in &problems {
+                eprintln!("ferret: {p}");
+            }
+            if problems.is_empty() {
+                println!("{} rules ok", set.rules.len());
+                Ok(EXIT_CLEAN)
+            } else {
+                eprintln!("ferret: {} problem(s) in {} rules", problems.len(), set.rules.len());
+                Ok(EXIT_ERROR)
+            }
+        }
+    }
+}
+
+fn list_rules(set: &RuleSet, json: bool) -> Result<i32> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        let rules: Vec<_> = set
+            .rules
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "id": r.id, "description": r.description, "severity": r.severity,
+                    "tags": r.tags, "keywords": r.keywords, "verify": r.verify.is_some(),
+                })
+            })
+            .collect();
+        let _ = serde_json::to_writer_pretty(&mut out, &rules);
+        let _ = writeln!(out);
+    } else {
+        for r in &set.rules {
+            let _ = writeln!(out, "{:<40} {:<8} {}", r.id, r.severity.as_str(), r.description);
+        }
+        let _ = writeln!(out, "{} rules", set.rules.len());
+    }
+    Ok(EXIT_CLEAN)
+}
+
+fn scan(args: ScanArgs) -> Result<i32> {
+    let started = Instant::now();
+    let output = OutputSettings::from_args(&args.output);
+    let first_dir = args.paths.first().filter(|p| p.is_dir()).map(|p| p.as_path());
+    let loaded = load_rules(&args.output.rules, first_dir)?;
+    let engine = build_engine(&loaded)?;
+    let scanner = Scanner::new(&engine, ReadOptions::from_args(&args.read));
+    let findings = scan_paths(&scanner, &args.paths)?;
+    let stats = scanner.stats.snapshot(started.elapsed());
+    let scope = format!("{} file{}", stats.files, if stats.files == 1 { "" } else { "s" });
+    finish(&engine, findings, stats, scope, &scanner.diagnostics, &output)
+}
+
+/// Sorts, reports, prints diagnostics and decides the exit code: the end of every scan.
+pub fn finish(
+    engine: &Engine,
+    mut findings: Vec<Finding>,
+    stats: StatsSnapshot,
+    scope: String,
+    diagnostics: &Diagnostics,
+    output: &OutputSettings,
+) -> Result<i32> {
+    report::prepare(&mut findings);
+    let ctx = ReportContext { engine, stats: &stats, show_secrets: output.show_secrets, color: output.color, scope };
+    write_report(output, &findings, &ctx)?;
+    let errors = diagnostics.take_errors();
+    print_diagnostics(&errors, &diagnostics.take_notes(), output.quiet);
+    Ok(if !errors.is_empty() {
+        EXIT_ERROR
+    } else if findings.is_empty() {
+        EXIT_CLEAN
+    } else {
+        output.exit_code
+    })
+}
+
+fn write_report(output: &OutputSettings, findings: &[Finding], ctx: &ReportContext<'_>) -> Result<()> {
+    match &output.output {
+        Some(path) => {
+            let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+            let mut w = std::io::BufWriter::new(file);
+            report::write(output.format, findings, ctx, &mut w)
+                .and_then(|_| w.flush())
+                .map_err(|e| Error::io(path, e))
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            match report::write(output.format, findings, ctx, &mut w).and_then(|_| w.flush()) {
+                // A closed pipe (`ferret scan | head`) is not an error worth a message.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.map_err(|e| Error::io("<stdout>", e)),
+            }
+        }
+    }
+}
+
+/// The one place that prints per-file problems and notes.
+pub fn print_diagnostics(errors: &[Error], notes: &[String], quiet: bool) {
+    let mut err = std::io::stderr().lock();
+    if !quiet {
+        for n in notes {
+            let _ = writeln!(err, "ferret: note: {}", sanitize(n));
+        }
+    }
+    for e in errors {
+        let _ = writeln!(err, "ferret: error: {}", sanitize(&e.to_string()));
+    }
+}

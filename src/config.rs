@@ -1,0 +1,95 @@
+//! Flags and the config file become one validated [`Settings`]; nothing past this module
+//! looks at raw flags.
+use crate::cli::{ColorChoice, Format, OutputArgs, ReadArgs, RuleArgs};
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::rules::{RuleSet, RulesFile};
+use crate::source::ReadOptions;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// The config file looked for at the root of a scanned tree or repository.
+pub const CONFIG_FILE: &str = ".ferret.toml";
+
+/// How the report is written.
+#[derive(Debug, Clone)]
+pub struct OutputSettings {
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub show_secrets: bool,
+    pub color: bool,
+    pub exit_code: i32,
+    pub quiet: bool,
+}
+
+impl OutputSettings {
+    pub fn from_args(a: &OutputArgs) -> Self {
+        let color = match a.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                a.output.is_none()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal()
+            }
+        };
+        OutputSettings {
+            format: a.format,
+            output: a.output.clone(),
+            show_secrets: a.show_secrets,
+            color,
+            exit_code: a.exit_code,
+            quiet: a.quiet,
+        }
+    }
+}
+
+impl ReadOptions {
+    pub fn from_args(a: &ReadArgs) -> Self {
+        ReadOptions {
+            max_file_size: a.max_file_size,
+            scan_binary: a.scan_binary,
+            no_ignore: a.no_ignore,
+            follow_links: a.follow,
+            threads: a.threads,
+        }
+    }
+}
+
+/// The rules in effect and the config file they came from, if any.
+pub struct LoadedRules {
+    pub set: RuleSet,
+    pub config_path: Option<PathBuf>,
+}
+
+/// Built-in rules plus `--config FILE`, or else `.ferret.toml` at `root` when it exists.
+pub fn load_rules(args: &RuleArgs, root: Option<&Path>) -> Result<LoadedRules> {
+    let builtin = RuleSet::builtin()?;
+    let path = match &args.config {
+        Some(p) => {
+            if !p.is_file() {
+                return Err(Error::Config { path: p.clone(), message: "no such file".into() });
+            }
+            Some(p.clone())
+        }
+        None => root.map(|r| r.join(CONFIG_FILE)).filter(|p| p.is_file()),
+    };
+    let set = match &path {
+        Some(p) => builtin.with_config(RulesFile::load(p)?),
+        None => builtin,
+    };
+    Ok(LoadedRules { set, config_path: path })
+}
+
+/// Compiles the engine. Rules from a config file are compiled at once so that a broken
+/// one is reported before the scan (exit 2, naming the rule); built-in rules are proven by
+/// the test suite and compiled lazily.
+pub fn build_engine(loaded: &LoadedRules) -> Result<Engine> {
+    let engine = Engine::new(&loaded.set)?;
+    if let Some(path) = &loaded.config_path {
+        let file = RulesFile::load(path)?;
+        let ids: std::collections::HashSet<&str> = file.rules.iter().map(|r| r.id.as_str()).collect();
+        engine.compile_now(|r| ids.contains(r.id.as_str()))?;
+    }
+    Ok(engine)
+}

@@ -1,0 +1,354 @@
+//! The matcher: one Aho-Corasick pass over every rule's keywords picks the rules that can
+//! match a piece of content, then only those rules' regexes run to confirm and capture.
+//!
+//! A rule's regex (and its allowlist) is compiled the first time a keyword of the rule is
+//! seen, so a pre-commit scan of a few files compiles a handful of rules, not all of them.
+//! The engine is immutable after construction apart from those `OnceLock`s, so one engine
+//! is shared by every worker thread; each worker brings its own [`Scratch`].
+
+pub mod entropy;
+pub mod lines;
+
+use crate::error::{Error, Result};
+use crate::finding::{fingerprint, Finding};
+use crate::rules::{compile_regex, Allowlist, Rule, RuleSet};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::bytes::{Regex, RegexSet};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+pub use lines::{line_bounds, LineCursor};
+
+/// Words that mark a line as a deliberate, reviewed exception.
+const INLINE_ALLOW: &[&[u8]] = &[b"ferret:allow", b"gitleaks:allow"];
+
+/// A compiled allowlist. Stopwords are lowercased once.
+#[derive(Debug, Default)]
+struct Filters {
+    secret: Vec<Regex>,
+    line: Vec<Regex>,
+    paths: Option<RegexSet>,
+    stopwords: Vec<String>,
+}
+
+impl Filters {
+    fn compile(a: &Allowlist, owner: &str) -> Result<Filters> {
+        let re = |p: &String| {
+            compile_regex(p).map_err(|e| Error::Rule {
+                id: owner.to_string(),
+                message: format!("allowlist regex {p:?}: {}", first_line(&e.to_string())),
+            })
+        };
+        let paths = if a.paths.is_empty() {
+            None
+        } else {
+            Some(
+                regex::bytes::RegexSetBuilder::new(&a.paths)
+                    .unicode(false)
+                    .build()
+                    .map_err(|e| Error::Rule {
+                        id: owner.to_string(),
+                        message: format!("allowlist path: {}", first_line(&e.to_string())),
+                    })?,
+            )
+        };
+        Ok(Filters {
+            secret: a.regexes.iter().map(re).collect::<Result<_>>()?,
+            line: a.line_regexes.iter().map(re).collect::<Result<_>>()?,
+            paths,
+            stopwords: a.stopwords.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        })
+    }
+
+    fn path_allowed(&self, path: &str) -> bool {
+        self.paths.as_ref().is_some_and(|s| s.is_match(path.as_bytes()))
+    }
+
+    fn secret_allowed(&self, secret: &[u8], line: &[u8]) -> bool {
+        if self.secret.iter().any(|r| r.is_match(secret)) || self.line.iter().any(|r| r.is_match(line)) {
+            return true;
+        }
+        if self.stopwords.is_empty() {
+            return false;
+        }
+        let lower = secret.to_ascii_lowercase();
+        self.stopwords
+            .iter()
+            .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().map(str::trim).filter(|l| !l.is_empty()).last().unwrap_or("").to_string()
+}
+
+struct CompiledRule {
+    rule: Rule,
+    specificity: i32,
+    regex: OnceLock<std::result::Result<Regex, String>>,
+    filters: OnceLock<std::result::Result<Filters, String>>,
+}
+
+impl CompiledRule {
+    fn regex(&self) -> std::result::Result<&Regex, &String> {
+        self.regex
+            .get_or_init(|| compile_regex(&self.rule.regex).map_err(|e| first_line(&e.to_string())))
+            .as_ref()
+    }
+
+    fn filters(&self) -> std::result::Result<&Filters, &String> {
+        self.filters
+            .get_or_init(|| Filters::compile(&self.rule.allowlist, &self.rule.id).map_err(|e| e.to_string()))
+            .as_ref()
+    }
+}
+
+/// Per-worker buffers, reused across files so the hot path does not allocate.
+#[derive(Default)]
+pub struct Scratch {
+    seen: Vec<u64>,
+    candidates: Vec<u32>,
+    hits: Vec<Hit>,
+}
+
+#[derive(Clone, Copy)]
+struct Hit {
+    rule: u32,
+    start: usize,
+    end: usize,
+}
+
+/// The compiled rule set.
+pub struct Engine {
+    rules: Vec<CompiledRule>,
+    prefilter: AhoCorasick,
+    /// Prefilter pattern id → rules that keyword belongs to.
+    pattern_rules: Vec<Vec<u32>>,
+    /// Rules without keywords: they run on everything.
+    keywordless: Vec<u32>,
+    global: Filters,
+}
+
+impl Engine {
+    /// Builds the engine; rule regexes compile lazily (see [`Engine::compile_now`]).
+    pub fn new(set: &RuleSet) -> Result<Engine> {
+        let mut keywords: Vec<String> = Vec::new();
+        let mut pattern_rules: Vec<Vec<u32>> = Vec::new();
+        let mut index: std::collections::HashMap<String, usize> = Default::default();
+        let mut keywordless = Vec::new();
+        let mut seen_ids = std::collections::HashSet::new();
+        for (i, rule) in set.rules.iter().enumerate() {
+            if !seen_ids.insert(rule.id.as_str()) {
+                return Err(Error::Rule { id: rule.id.clone(), message: "duplicate rule id".into() });
+            }
+            if rule.keywords.is_empty() {
+                keywordless.push(i as u32);
+            }
+            for kw in &rule.keywords {
+                if kw.is_empty() {
+                    return Err(Error::Rule { id: rule.id.clone(), message: "empty keyword".into() });
+                }
+                let k = kw.to_ascii_lowercase();
+                let slot = *index.entry(k.clone()).or_insert_with(|| {
+                    keywords.push(k);
+                    pattern_rules.push(Vec::new());
+                    pattern_rules.len() - 1
+                });
+                if !pattern_rules[slot].contains(&(i as u32)) {
+                    pattern_rules[slot].push(i as u32);
+                }
+            }
+        }
+        let prefilter = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&keywords)
+            .or_else(|_| {
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&keywords)
+            })
+            .map_err(|e| Error::Rule { id: "<keywords>".into(), message: e.to_string() })?;
+        let rules: Vec<CompiledRule> = set
+            .rules
+            .iter()
+            .map(|r| CompiledRule {
+                specificity: r.specificity(),
+                rule: r.clone(),
+                regex: OnceLock::new(),
+                filters: OnceLock::new(),
+            })
+            .collect();
+        Ok(Engine {
+            rules,
+            prefilter,
+            pattern_rules,
+            keywordless,
+            global: Filters::compile(&set.allowlist, "<global allowlist>")?,
+        })
+    }
+
+    /// Compiles the regexes and allowlists of the rules `which` selects now, so that a
+    /// broken rule is an error at start-up (user-supplied rules, `rules check`).
+    pub fn compile_now(&self, which: impl Fn(&Rule) -> bool) -> Result<()> {
+        for r in self.rules.iter().filter(|r| which(&r.rule)) {
+            r.regex().map_err(|m| Error::Rule { id: r.rule.id.clone(), message: format!("invalid regex: {m}") })?;
+            r.filters().map_err(|m| Error::Rule { id: r.rule.id.clone(), message: m.clone() })?;
+        }
+        Ok(())
+    }
+
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn rule(&self, i: usize) -> &Rule {
+        &self.rules[i].rule
+    }
+
+    pub fn rules(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().map(|r| &r.rule)
+    }
+
+    /// True when the global allowlist skips this path entirely (lock files, vendored code).
+    pub fn path_ignored(&self, path: &str) -> bool {
+        self.global.path_allowed(path)
+    }
+
+    /// Finds secrets in `content` (already decoded to UTF-8-compatible bytes) and appends
+    /// them to `out`. `path` is what findings report and what path allowlists see.
+    pub fn scan(&self, content: &[u8], path: &str, scratch: &mut Scratch, out: &mut Vec<Finding>) {
+        self.candidates(content, scratch);
+        if scratch.candidates.is_empty() {
+            return;
+        }
+        scratch.hits.clear();
+        for &ri in &scratch.candidates {
+            let cr = &self.rules[ri as usize];
+            let Ok(re) = cr.regex() else { continue };
+            let Ok(filters) = cr.filters() else { continue };
+            if filters.path_allowed(path) {
+                continue;
+            }
+            let group = cr.rule.secret_group;
+            for caps in re.captures_iter(content) {
+                let m = match secret_span(&caps, group, re) {
+                    Some(m) => m,
+                    None => continue,
+                };
+                let secret = &content[m.0..m.1];
+                if secret.is_empty() {
+                    continue;
+                }
+                if let Some(min) = cr.rule.entropy {
+                    if entropy::shannon(secret) < min {
+                        continue;
+                    }
+                }
+                let (ls, le) = line_bounds(content, m.0);
+                let line = &content[ls..le.max(ls)];
+                if INLINE_ALLOW.iter().any(|w| memchr::memmem::find(line, w).is_some()) {
+                    continue;
+                }
+                if filters.secret_allowed(secret, line) || self.global.secret_allowed(secret, line) {
+                    continue;
+                }
+                scratch.hits.push(Hit { rule: ri, start: m.0, end: m.1 });
+            }
+        }
+        if scratch.hits.is_empty() {
+            return;
+        }
+        self.resolve_overlaps(&mut scratch.hits);
+        scratch.hits.sort_by_key(|h| (h.start, h.rule));
+        let mut cursor = LineCursor::new(content);
+        for h in &scratch.hits {
+            let rule = &self.rules[h.rule as usize].rule;
+            let pos = cursor.position(h.start);
+            let secret = String::from_utf8_lossy(&content[h.start..h.end]).into_owned();
+            let (_, le) = line_bounds(content, h.start);
+            let first_line_end = h.end.min(le.max(h.start));
+            let end_column = pos.column + lines::char_count(&content[h.start..first_line_end]);
+            let line_text = String::from_utf8_lossy(&content[pos.line_start..le.max(pos.line_start)]).into_owned();
+            out.push(Finding {
+                fingerprint: fingerprint(&rule.id, &secret, path),
+                rule_id: rule.id.clone(),
+                description: rule.description.clone(),
+                severity: rule.severity,
+                tags: rule.tags.clone(),
+                path: path.to_string(),
+                line: pos.line,
+                column: pos.column,
+                end_column,
+                secret,
+                offset: (h.start, h.end),
+                line_text,
+                commit: None,
+                verification: None,
+            });
+        }
+    }
+
+    /// The prefilter: one pass of the keyword automaton marks candidate rules.
+    fn candidates(&self, content: &[u8], scratch: &mut Scratch) {
+        let words = self.rules.len().div_ceil(64);
+        scratch.seen.clear();
+        scratch.seen.resize(words, 0);
+        scratch.candidates.clear();
+        scratch.candidates.extend_from_slice(&self.keywordless);
+        for m in self.prefilter.find_overlapping_iter(content) {
+            for &r in &self.pattern_rules[m.pattern().as_usize()] {
+                let (w, b) = (r as usize / 64, r % 64);
+                if scratch.seen[w] & (1 << b) == 0 {
+                    scratch.seen[w] |= 1 << b;
+                    scratch.candidates.push(r);
+                }
+            }
+        }
+    }
+
+    /// Where rules overlap on one piece of text, the most specific wins and the text is
+    /// reported once (a Stripe `sk_live_` key is not also an Attio `sk_` token).
+    fn resolve_overlaps(&self, hits: &mut Vec<Hit>) {
+        if hits.len() < 2 {
+            return;
+        }
+        hits.sort_by(|a, b| {
+            let sa = self.rules[a.rule as usize].specificity;
+            let sb = self.rules[b.rule as usize].specificity;
+            sb.cmp(&sa)
+                .then((b.end - b.start).cmp(&(a.end - a.start)))
+                .then(a.start.cmp(&b.start))
+                .then(a.rule.cmp(&b.rule))
+        });
+        let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
+        hits.retain(|h| {
+            let before = taken.range(..h.end).next_back();
+            let overlaps = before.is_some_and(|(_, &e)| e > h.start);
+            if overlaps {
+                return false;
+            }
+            taken.insert(h.start, h.end);
+            true
+        });
+    }
+}
+
+/// The secret's span: the `secret` group, the configured group, the first group that took
+/// part, or the whole match.
+fn secret_span(caps: &regex::bytes::Captures<'_>, group: Option<usize>, re: &Regex) -> Option<(usize, usize)> {
+    if let Some(m) = caps.name("secret") {
+        return Some((m.start(), m.end()));
+    }
+    if let Some(g) = group {
+        return caps.get(g).map(|m| (m.start(), m.end()));
+    }
+    for i in 1..re.captures_len() {
+        if let Some(m) = caps.get(i) {
+            return Some((m.start(), m.end()));
+        }
+    }
+    caps.get(0).map(|m| (m.start(), m.end()))
+}

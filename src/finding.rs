@@ -1,0 +1,145 @@
+//! The one Finding type every source produces and every report consumes.
+use crate::rules::Severity;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// Where in git history a finding was introduced (history and range scans only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitInfo {
+    pub commit: String,
+    pub author: String,
+    pub email: String,
+    /// RFC 3339, author date.
+    pub date: String,
+    /// The commit's summary line.
+    pub message: String,
+}
+
+/// One secret found at one place.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule_id: String,
+    pub description: String,
+    pub severity: Severity,
+    pub tags: Vec<String>,
+    /// Relative to the scan root or repository, forward slashes.
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    /// 1-based column just past the secret, on the same line when it fits on one.
+    pub end_column: usize,
+    /// The whole secret. Only reports read it, and only print it with `--show-secrets`.
+    pub secret: String,
+    /// Hash of rule id, secret and path: stable across edits above the line.
+    pub fingerprint: String,
+    /// Byte offsets of the secret within the scanned content.
+    pub offset: (usize, usize),
+    /// The line holding the secret, for redacted snippets (not serialized as is).
+    pub line_text: String,
+    pub commit: Option<CommitInfo>,
+    /// Filled in by the verify stage when `--verify` is on.
+    pub verification: Option<serde_json::Value>,
+}
+
+/// The fingerprint of a secret at a path under a rule. No line, no commit, no offset: an
+/// entry in a baseline keeps matching after edits above the line, rebases and squashes.
+pub fn fingerprint(rule_id: &str, secret: &str, path: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(rule_id.as_bytes());
+    h.update([0]);
+    h.update(secret.as_bytes());
+    h.update([0]);
+    h.update(path.as_bytes());
+    let digest = h.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A short, safe prefix of a secret: enough to recognise it, never enough to use it.
+pub fn redact(secret: &str) -> String {
+    let n = (secret.chars().count() / 4).min(5);
+    let prefix: String = secret.chars().take(n).collect();
+    format!("{prefix}…")
+}
+
+impl Finding {
+    /// The secret as reports should print it.
+    pub fn shown_secret(&self, show: bool) -> String {
+        if show {
+            self.secret.clone()
+        } else {
+            redact(&self.secret)
+        }
+    }
+
+    /// The line holding the secret, with the secret redacted unless asked for. Long
+    /// (minified) lines are cut to a window around the secret.
+    pub fn snippet(&self, show: bool) -> String {
+        let line = &self.line_text;
+        let shown = self.shown_secret(show);
+        let text = match line.find(self.secret.as_str()) {
+            Some(i) => {
+                let from = floor_char(line, i.saturating_sub(60));
+                let to = ceil_char(line, (i + self.secret.len() + 60).min(line.len()));
+                let mut s = String::new();
+                if from > 0 {
+                    s.push('…');
+                }
+                s.push_str(&line[from..i]);
+                s.push_str(&shown);
+                s.push_str(&line[i + self.secret.len()..to]);
+                if to < line.len() {
+                    s.push('…');
+                }
+                s
+            }
+            // Multi-line secrets (key blocks): show only the secret's redaction.
+            None => shown,
+        };
+        sanitize(text.trim())
+    }
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// Replaces control characters (terminal escapes from scanned files) with U+FFFD.
+pub fn sanitize(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() && c != '\t' { '\u{fffd}' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_ignores_line_and_changes_with_path() {
+        let a = fingerprint("r", "s3cr3t-value", "a.txt");
+        assert_eq!(a, fingerprint("r", "s3cr3t-value", "a.txt"));
+        assert_ne!(a, fingerprint("r", "s3cr3t-value", "b.txt"));
+        assert!(!a.contains("s3cr3t"));
+    }
+
+    #[test]
+    fn redaction_keeps_a_short_prefix() {
+        let r = redact("sk_abcdefghijklmnopqrstuvwxyz0123");
+        assert_eq!(r, "sk_ab…");
+    }
+
+    #[test]
+    fn sanitize_removes_escape_sequences() {
+        assert_eq!(sanitize("a\x1b[31mb"), "a\u{fffd}[31mb");
+    }
+}

@@ -1,0 +1,23 @@
+//! ferret finds secrets in files, git history and staged changes.
+//!
+//! The pipeline, one module per stage:
+//! - [`source`]: where bytes come from (a directory walk, stdin, git objects);
+//! - [`engine`]: a keyword prefilter (Aho-Corasick) picks candidate rules, then each
+//!   candidate rule's regex confirms and captures the secret; entropy, allowlists and
+//!   overlap resolution decide what is reported;
+//! - [`finding`]: the one `Finding` type and its fingerprint;
+//! - [`report`]: human, JSON and JSONL output.
+//!
+//! Rules are data ([`rules`]): TOML files embedded in the binary, extended by a config.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod finding;
+pub mod report;
+pub mod rules;
+pub mod source;
+
+pub use error::{Error, Result};

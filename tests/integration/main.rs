@@ -1,0 +1,4 @@
+//! One integration test binary (as ripgrep does): a shared harness and one module per area.
+mod harness;
+
+mod scan;
