@@ -28,7 +28,11 @@ pub fn run(cli: Cli) -> Result<i32> {
             let set = match file {
                 Some(f) => {
                     let file = RulesFile::load(&f)?;
-                    RuleSet { rules: file.rules, allowlist: file.allowlist.unwrap_or_default(), verify: None }
+                    RuleSet {
+                        rules: file.rules,
+                        allowlist: file.allowlist.unwrap_or_default(),
+                        verify: None,
+                    }
                 }
                 None => load_rules(&rules, None)?.set,
             };
@@ -40,7 +44,11 @@ pub fn run(cli: Cli) -> Result<i32> {
                 println!("{} rules ok", set.rules.len());
                 Ok(EXIT_CLEAN)
             } else {
-                eprintln!("ferret: {} problem(s) in {} rules", problems.len(), set.rules.len());
+                eprintln!(
+                    "ferret: {} problem(s) in {} rules",
+                    problems.len(),
+                    set.rules.len()
+                );
                 Ok(EXIT_ERROR)
             }
         }
@@ -64,7 +72,13 @@ fn list_rules(set: &RuleSet, json: bool) -> Result<i32> {
         let _ = writeln!(out);
     } else {
         for r in &set.rules {
-            let _ = writeln!(out, "{:<40} {:<8} {}", r.id, r.severity.as_str(), r.description);
+            let _ = writeln!(
+                out,
+                "{:<40} {:<8} {}",
+                r.id,
+                r.severity.as_str(),
+                r.description
+            );
         }
         let _ = writeln!(out, "{} rules", set.rules.len());
     }
@@ -74,14 +88,29 @@ fn list_rules(set: &RuleSet, json: bool) -> Result<i32> {
 fn scan(args: ScanArgs) -> Result<i32> {
     let started = Instant::now();
     let output = OutputSettings::from_args(&args.output);
-    let first_dir = args.paths.first().filter(|p| p.is_dir()).map(|p| p.as_path());
+    let first_dir = args
+        .paths
+        .first()
+        .filter(|p| p.is_dir())
+        .map(|p| p.as_path());
     let loaded = load_rules(&args.output.rules, first_dir)?;
     let engine = build_engine(&loaded)?;
     let scanner = Scanner::new(&engine, ReadOptions::from_args(&args.read));
     let findings = scan_paths(&scanner, &args.paths)?;
     let stats = scanner.stats.snapshot(started.elapsed());
-    let scope = format!("{} file{}", stats.files, if stats.files == 1 { "" } else { "s" });
-    finish(&engine, findings, stats, scope, &scanner.diagnostics, &output)
+    let scope = format!(
+        "{} file{}",
+        stats.files,
+        if stats.files == 1 { "" } else { "s" }
+    );
+    finish(
+        &engine,
+        findings,
+        stats,
+        scope,
+        &scanner.diagnostics,
+        &output,
+    )
 }
 
 /// Sorts, reports, prints diagnostics and decides the exit code: the end of every scan.
@@ -94,7 +123,13 @@ pub fn finish(
     output: &OutputSettings,
 ) -> Result<i32> {
     report::prepare(&mut findings);
-    let ctx = ReportContext { engine, stats: &stats, show_secrets: output.show_secrets, color: output.color, scope };
+    let ctx = ReportContext {
+        engine,
+        stats: &stats,
+        show_secrets: output.show_secrets,
+        color: output.color,
+        scope,
+    };
     write_report(output, &findings, &ctx)?;
     let errors = diagnostics.take_errors();
     print_diagnostics(&errors, &diagnostics.take_notes(), output.quiet);
@@ -107,7 +142,11 @@ pub fn finish(
     })
 }
 
-fn write_report(output: &OutputSettings, findings: &[Finding], ctx: &ReportContext<'_>) -> Result<()> {
+fn write_report(
+    output: &OutputSettings,
+    findings: &[Finding],
+    ctx: &ReportContext<'_>,
+) -> Result<()> {
     match &output.output {
         Some(path) => {
             let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;

@@ -68,7 +68,10 @@ pub fn load_rules(args: &RuleArgs, root: Option<&Path>) -> Result<LoadedRules> {
     let path = match &args.config {
         Some(p) => {
             if !p.is_file() {
-                return Err(Error::Config { path: p.clone(), message: "no such file".into() });
+                return Err(Error::Config {
+                    path: p.clone(),
+                    message: "no such file".into(),
+                });
             }
             Some(p.clone())
         }
@@ -78,7 +81,10 @@ pub fn load_rules(args: &RuleArgs, root: Option<&Path>) -> Result<LoadedRules> {
         Some(p) => builtin.with_config(RulesFile::load(p)?),
         None => builtin,
     };
-    Ok(LoadedRules { set, config_path: path })
+    Ok(LoadedRules {
+        set,
+        config_path: path,
+    })
 }
 
 /// Compiles the engine. Rules from a config file are compiled at once so that a broken
@@ -88,7 +94,8 @@ pub fn build_engine(loaded: &LoadedRules) -> Result<Engine> {
     let engine = Engine::new(&loaded.set)?;
     if let Some(path) = &loaded.config_path {
         let file = RulesFile::load(path)?;
-        let ids: std::collections::HashSet<&str> = file.rules.iter().map(|r| r.id.as_str()).collect();
+        let ids: std::collections::HashSet<&str> =
+            file.rules.iter().map(|r| r.id.as_str()).collect();
         engine.compile_now(|r| ids.contains(r.id.as_str()))?;
     }
     Ok(engine)

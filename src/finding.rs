@@ -116,7 +116,13 @@ fn ceil_char(s: &str, mut i: usize) -> usize {
 /// Replaces control characters (terminal escapes from scanned files) with U+FFFD.
 pub fn sanitize(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() && c != '\t' { '\u{fffd}' } else { c })
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 

@@ -6,7 +6,10 @@ fn main() {
     let code = match ferret::app::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("ferret: error: {}", ferret::finding::sanitize(&e.to_string()));
+            eprintln!(
+                "ferret: error: {}",
+                ferret::finding::sanitize(&e.to_string())
+            );
             ferret::app::EXIT_ERROR
         }
     };

@@ -22,7 +22,12 @@ pub struct Position {
 
 impl<'a> LineCursor<'a> {
     pub fn new(content: &'a [u8]) -> Self {
-        LineCursor { content, pos: 0, line: 1, line_start: 0 }
+        LineCursor {
+            content,
+            pos: 0,
+            line: 1,
+            line_start: 0,
+        }
     }
 
     /// Position of `offset`. Offsets must not decrease between calls; if one does, the
@@ -38,7 +43,11 @@ impl<'a> LineCursor<'a> {
         }
         self.pos = offset;
         let column = 1 + char_count(&self.content[self.line_start..offset]);
-        Position { line: self.line, column, line_start: self.line_start }
+        Position {
+            line: self.line,
+            column,
+            line_start: self.line_start,
+        }
     }
 }
 

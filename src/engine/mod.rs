@@ -61,11 +61,15 @@ impl Filters {
     }
 
     fn path_allowed(&self, path: &str) -> bool {
-        self.paths.as_ref().is_some_and(|s| s.is_match(path.as_bytes()))
+        self.paths
+            .as_ref()
+            .is_some_and(|s| s.is_match(path.as_bytes()))
     }
 
     fn secret_allowed(&self, secret: &[u8], line: &[u8]) -> bool {
-        if self.secret.iter().any(|r| r.is_match(secret)) || self.line.iter().any(|r| r.is_match(line)) {
+        if self.secret.iter().any(|r| r.is_match(secret))
+            || self.line.iter().any(|r| r.is_match(line))
+        {
             return true;
         }
         if self.stopwords.is_empty() {
@@ -79,7 +83,12 @@ impl Filters {
 }
 
 fn first_line(s: &str) -> String {
-    s.lines().map(str::trim).filter(|l| !l.is_empty()).last().unwrap_or("").to_string()
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .last()
+        .unwrap_or("")
+        .to_string()
 }
 
 struct CompiledRule {
@@ -98,7 +107,9 @@ impl CompiledRule {
 
     fn filters(&self) -> std::result::Result<&Filters, &String> {
         self.filters
-            .get_or_init(|| Filters::compile(&self.rule.allowlist, &self.rule.id).map_err(|e| e.to_string()))
+            .get_or_init(|| {
+                Filters::compile(&self.rule.allowlist, &self.rule.id).map_err(|e| e.to_string())
+            })
             .as_ref()
     }
 }
@@ -139,14 +150,20 @@ impl Engine {
         let mut seen_ids = std::collections::HashSet::new();
         for (i, rule) in set.rules.iter().enumerate() {
             if !seen_ids.insert(rule.id.as_str()) {
-                return Err(Error::Rule { id: rule.id.clone(), message: "duplicate rule id".into() });
+                return Err(Error::Rule {
+                    id: rule.id.clone(),
+                    message: "duplicate rule id".into(),
+                });
             }
             if rule.keywords.is_empty() {
                 keywordless.push(i as u32);
             }
             for kw in &rule.keywords {
                 if kw.is_empty() {
-                    return Err(Error::Rule { id: rule.id.clone(), message: "empty keyword".into() });
+                    return Err(Error::Rule {
+                        id: rule.id.clone(),
+                        message: "empty keyword".into(),
+                    });
                 }
                 let k = kw.to_ascii_lowercase();
                 let slot = *index.entry(k.clone()).or_insert_with(|| {
@@ -170,7 +187,10 @@ impl Engine {
                     .match_kind(MatchKind::Standard)
                     .build(&keywords)
             })
-            .map_err(|e| Error::Rule { id: "<keywords>".into(), message: e.to_string() })?;
+            .map_err(|e| Error::Rule {
+                id: "<keywords>".into(),
+                message: e.to_string(),
+            })?;
         let rules: Vec<CompiledRule> = set
             .rules
             .iter()
@@ -194,8 +214,14 @@ impl Engine {
     /// broken rule is an error at start-up (user-supplied rules, `rules check`).
     pub fn compile_now(&self, which: impl Fn(&Rule) -> bool) -> Result<()> {
         for r in self.rules.iter().filter(|r| which(&r.rule)) {
-            r.regex().map_err(|m| Error::Rule { id: r.rule.id.clone(), message: format!("invalid regex: {m}") })?;
-            r.filters().map_err(|m| Error::Rule { id: r.rule.id.clone(), message: m.clone() })?;
+            r.regex().map_err(|m| Error::Rule {
+                id: r.rule.id.clone(),
+                message: format!("invalid regex: {m}"),
+            })?;
+            r.filters().map_err(|m| Error::Rule {
+                id: r.rule.id.clone(),
+                message: m.clone(),
+            })?;
         }
         Ok(())
     }
@@ -249,13 +275,21 @@ impl Engine {
                 }
                 let (ls, le) = line_bounds(content, m.0);
                 let line = &content[ls..le.max(ls)];
-                if INLINE_ALLOW.iter().any(|w| memchr::memmem::find(line, w).is_some()) {
+                if INLINE_ALLOW
+                    .iter()
+                    .any(|w| memchr::memmem::find(line, w).is_some())
+                {
                     continue;
                 }
-                if filters.secret_allowed(secret, line) || self.global.secret_allowed(secret, line) {
+                if filters.secret_allowed(secret, line) || self.global.secret_allowed(secret, line)
+                {
                     continue;
                 }
-                scratch.hits.push(Hit { rule: ri, start: m.0, end: m.1 });
+                scratch.hits.push(Hit {
+                    rule: ri,
+                    start: m.0,
+                    end: m.1,
+                });
             }
         }
         if scratch.hits.is_empty() {
@@ -271,7 +305,9 @@ impl Engine {
             let (_, le) = line_bounds(content, h.start);
             let first_line_end = h.end.min(le.max(h.start));
             let end_column = pos.column + lines::char_count(&content[h.start..first_line_end]);
-            let line_text = String::from_utf8_lossy(&content[pos.line_start..le.max(pos.line_start)]).into_owned();
+            let line_text =
+                String::from_utf8_lossy(&content[pos.line_start..le.max(pos.line_start)])
+                    .into_owned();
             out.push(Finding {
                 fingerprint: fingerprint(&rule.id, &secret, path),
                 rule_id: rule.id.clone(),
@@ -338,7 +374,11 @@ impl Engine {
 
 /// The secret's span: the `secret` group, the configured group, the first group that took
 /// part, or the whole match.
-fn secret_span(caps: &regex::bytes::Captures<'_>, group: Option<usize>, re: &Regex) -> Option<(usize, usize)> {
+fn secret_span(
+    caps: &regex::bytes::Captures<'_>,
+    group: Option<usize>,
+    re: &Regex,
+) -> Option<(usize, usize)> {
     if let Some(m) = caps.name("secret") {
         return Some((m.start(), m.end()));
     }

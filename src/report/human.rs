@@ -68,7 +68,11 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
         writeln!(w)?;
         for id in &rules_seen {
             if let Some(rule) = ctx.engine.rules().find(|r| r.id == *id) {
-                if let Some(fix) = rule.remediation.as_deref().and_then(|r| r.lines().find(|l| !l.trim().is_empty())) {
+                if let Some(fix) = rule
+                    .remediation
+                    .as_deref()
+                    .and_then(|r| r.lines().find(|l| !l.trim().is_empty()))
+                {
                     writeln!(w, "{} {}: {}", paint.wrap("2", "fix"), id, fix.trim())?;
                 }
             }
@@ -88,7 +92,11 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
         s.elapsed_ms as f64 / 1000.0,
         skipped(s),
     );
-    writeln!(w, "{}", paint.wrap(if findings.is_empty() { "32" } else { "1;31" }, &summary))
+    writeln!(
+        w,
+        "{}",
+        paint.wrap(if findings.is_empty() { "32" } else { "1;31" }, &summary)
+    )
 }
 
 fn skipped(s: &crate::source::StatsSnapshot) -> String {

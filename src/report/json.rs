@@ -43,7 +43,11 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
     writeln!(w)
 }
 
-pub fn write_lines(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -> io::Result<()> {
+pub fn write_lines(
+    findings: &[Finding],
+    ctx: &ReportContext<'_>,
+    w: &mut dyn Write,
+) -> io::Result<()> {
     for f in findings {
         serde_json::to_writer(&mut *w, &finding_json(f, ctx.show_secrets))?;
         writeln!(w)?;

@@ -27,13 +27,20 @@ pub struct ReportContext<'a> {
 /// secret found twice at the same place through two sources).
 pub fn prepare(findings: &mut Vec<Finding>) {
     findings.sort_by(|a, b| {
-        (&a.path, a.line, a.column, &a.rule_id, a.commit.as_ref().map(|c| &c.commit)).cmp(&(
-            &b.path,
-            b.line,
-            b.column,
-            &b.rule_id,
-            b.commit.as_ref().map(|c| &c.commit),
-        ))
+        (
+            &a.path,
+            a.line,
+            a.column,
+            &a.rule_id,
+            a.commit.as_ref().map(|c| &c.commit),
+        )
+            .cmp(&(
+                &b.path,
+                b.line,
+                b.column,
+                &b.rule_id,
+                b.commit.as_ref().map(|c| &c.commit),
+            ))
     });
     findings.dedup_by(|a, b| {
         a.fingerprint == b.fingerprint
@@ -44,7 +51,12 @@ pub fn prepare(findings: &mut Vec<Finding>) {
 }
 
 /// Writes `findings` in `format`.
-pub fn write(format: Format, findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -> io::Result<()> {
+pub fn write(
+    format: Format,
+    findings: &[Finding],
+    ctx: &ReportContext<'_>,
+    w: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Human => human::write(findings, ctx, w),
         Format::Json => json::write(findings, ctx, w),

@@ -21,7 +21,11 @@ impl std::fmt::Display for CheckProblem {
 
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
-        && id.split('-').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && id.split('-').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 /// Every problem in `set`; empty means the set is sound.
@@ -36,7 +40,10 @@ pub fn check_rules(set: &RuleSet) -> Vec<CheckProblem> {
 }
 
 fn push(problems: &mut Vec<CheckProblem>, id: &str, message: String) {
-    problems.push(CheckProblem { rule_id: id.to_string(), message });
+    problems.push(CheckProblem {
+        rule_id: id.to_string(),
+        message,
+    });
 }
 
 /// Ids, descriptions, keywords, regexes: what can be checked without scanning.
@@ -54,17 +61,32 @@ fn check_shape(set: &RuleSet, problems: &mut Vec<CheckProblem>) {
             p(&r.id, "empty description".into());
         }
         if r.keywords.is_empty() {
-            p(&r.id, "no keywords: the rule would run on every file".into());
+            p(
+                &r.id,
+                "no keywords: the rule would run on every file".into(),
+            );
         }
         if r.examples.is_empty() {
             p(&r.id, "no examples".into());
         }
-        if r.severity >= Severity::Medium && r.remediation.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        if r.severity >= Severity::Medium
+            && r.remediation.as_deref().is_none_or(|s| s.trim().is_empty())
+        {
             p(&r.id, "no remediation".into());
         }
         if let Err(e) = super::compile_regex(&r.regex) {
             let msg = e.to_string();
-            p(&r.id, format!("invalid regex: {}", msg.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or("").trim()));
+            p(
+                &r.id,
+                format!(
+                    "invalid regex: {}",
+                    msg.lines()
+                        .filter(|l| !l.trim().is_empty())
+                        .last()
+                        .unwrap_or("")
+                        .trim()
+                ),
+            );
         }
     }
 }
@@ -78,7 +100,11 @@ fn check_examples(set: &RuleSet, problems: &mut Vec<CheckProblem>) {
     let mut p = |id: &str, m: String| push(problems, id, m);
     let mut scratch = Scratch::default();
     for r in &set.rules {
-        let cases = r.examples.iter().map(|e| (e, true)).chain(r.negative_examples.iter().map(|e| (e, false)));
+        let cases = r
+            .examples
+            .iter()
+            .map(|e| (e, true))
+            .chain(r.negative_examples.iter().map(|e| (e, false)));
         for (i, (example, positive)) in cases.enumerate() {
             let mut rng = Rng::from_str_seed(&format!("{}#{i}", r.id));
             let text = match expand(example, &mut rng) {
@@ -93,7 +119,11 @@ fn check_examples(set: &RuleSet, problems: &mut Vec<CheckProblem>) {
             let hit = out.iter().any(|f| f.rule_id == r.id);
             if positive && !hit {
                 let others: Vec<_> = out.iter().map(|f| f.rule_id.as_str()).collect();
-                let why = if others.is_empty() { String::new() } else { format!(" (found as {})", others.join(", ")) };
+                let why = if others.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (found as {})", others.join(", "))
+                };
                 p(&r.id, format!("example does not match: {example:?}{why}"));
             }
             if !positive && hit {

@@ -123,8 +123,13 @@ fn default_severity() -> Severity {
 impl Rule {
     /// How specific the rule is, for resolving overlaps between rules.
     pub fn specificity(&self) -> i32 {
-        self.priority
-            .unwrap_or_else(|| self.keywords.iter().map(|k| k.len() as i32).max().unwrap_or(0))
+        self.priority.unwrap_or_else(|| {
+            self.keywords
+                .iter()
+                .map(|k| k.len() as i32)
+                .max()
+                .unwrap_or(0)
+        })
     }
 }
 
@@ -180,9 +185,16 @@ impl RulesFile {
 
 /// toml's errors span several lines with a source excerpt; we print errors on one line.
 fn one_line(s: &str) -> String {
-    let mut parts = s.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('|'));
+    let mut parts = s
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('|'));
     let mut out = parts.next().unwrap_or("invalid TOML").to_string();
-    if let Some(last) = s.lines().map(str::trim).rfind(|l| !l.is_empty() && !l.starts_with('|') && !l.ends_with('|')) {
+    if let Some(last) = s
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty() && !l.starts_with('|') && !l.ends_with('|'))
+    {
         if last != out {
             out.push_str(": ");
             out.push_str(last);
@@ -215,13 +227,20 @@ impl RuleSet {
 
     /// Apply a user config on top of the defaults.
     pub fn with_config(mut self, file: RulesFile) -> Self {
-        let ext = file.extend.unwrap_or(Extend { use_default: true, disabled_rules: vec![] });
+        let ext = file.extend.unwrap_or(Extend {
+            use_default: true,
+            disabled_rules: vec![],
+        });
         if !ext.use_default {
             self.rules.clear();
         }
         self.rules.retain(|r| !ext.disabled_rules.contains(&r.id));
-        let index: HashMap<String, usize> =
-            self.rules.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
+        let index: HashMap<String, usize> = self
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
         for rule in file.rules {
             match index.get(&rule.id) {
                 Some(&i) => self.rules[i] = rule,

@@ -42,7 +42,9 @@ impl Rng {
 
     /// `n` characters drawn from `alphabet`.
     pub fn string(&mut self, alphabet: &[u8], n: usize) -> String {
-        (0..n).map(|_| alphabet[self.below(alphabet.len())] as char).collect()
+        (0..n)
+            .map(|_| alphabet[self.below(alphabet.len())] as char)
+            .collect()
     }
 }
 
@@ -86,7 +88,10 @@ pub fn expand(text: &str, rng: &mut Rng) -> Result<String, String> {
         let spec = &after[..end];
         match spec.split_once(':') {
             Some((name, len)) if alphabet(name).is_some() => {
-                let n: usize = len.trim().parse().map_err(|_| format!("bad length in {{{{{spec}}}}}"))?;
+                let n: usize = len
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("bad length in {{{{{spec}}}}}"))?;
                 out.push_str(&rng.string(alphabet(name).unwrap(), n));
             }
             Some((name, len))

@@ -25,7 +25,9 @@ pub fn scan_paths(scanner: &Scanner<'_>, roots: &[PathBuf]) -> Result<Vec<Findin
     for root in roots {
         if root.as_os_str() == "-" {
             let mut buf = Vec::new();
-            std::io::stdin().read_to_end(&mut buf).map_err(|e| Error::io("<stdin>", e))?;
+            std::io::stdin()
+                .read_to_end(&mut buf)
+                .map_err(|e| Error::io("<stdin>", e))?;
             let mut out = Vec::new();
             scanner.scan_bytes("<stdin>", &buf, &mut Scratch::default(), &mut out);
             found.lock().unwrap().extend(out);
@@ -53,7 +55,11 @@ fn display_path(root: &Path, path: &Path, several: bool) -> String {
 }
 
 fn slashes(s: &str) -> String {
-    let s = if std::path::MAIN_SEPARATOR == '\\' { s.replace('\\', "/") } else { s.to_string() };
+    let s = if std::path::MAIN_SEPARATOR == '\\' {
+        s.replace('\\', "/")
+    } else {
+        s.to_string()
+    };
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
@@ -91,14 +97,20 @@ fn walk(scanner: &Scanner<'_>, root: &Path, several: bool, found: &Mutex<Vec<Fin
             let path = entry.path();
             let shown = display_path(root, path, several);
             if scanner.engine.path_ignored(&shown) {
-                scanner.stats.skipped_allowlisted.fetch_add(1, Ordering::Relaxed);
+                scanner
+                    .stats
+                    .skipped_allowlisted
+                    .fetch_add(1, Ordering::Relaxed);
                 return WalkState::Continue;
             }
             match read_file(path, opts.max_file_size, &mut buf) {
                 Ok(true) => {
                     scanner.scan_bytes(&shown, &buf, &mut scratch, &mut out);
                     if !out.is_empty() {
-                        found.lock().unwrap_or_else(|p| p.into_inner()).append(&mut out);
+                        found
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .append(&mut out);
                     }
                 }
                 Ok(false) => {
@@ -125,7 +137,10 @@ fn walk_error(root: &Path, e: ignore::Error) -> Error {
     };
     let msg = e.to_string();
     let msg = msg.rsplit(": ").next().unwrap_or(&msg).to_string();
-    Error::Io { path, source: std::io::Error::other(msg) }
+    Error::Io {
+        path,
+        source: std::io::Error::other(msg),
+    }
 }
 
 /// Reads a file into `buf` (reused between files). Ok(false): too large, not read.
@@ -137,7 +152,10 @@ fn read_file(path: &Path, max: u64, buf: &mut Vec<u8>) -> Result<bool> {
     }
     buf.clear();
     buf.reserve(len as usize);
-    f.by_ref().take(max + 1).read_to_end(buf).map_err(|e| Error::io(path, e))?;
+    f.by_ref()
+        .take(max + 1)
+        .read_to_end(buf)
+        .map_err(|e| Error::io(path, e))?;
     if buf.len() as u64 > max {
         return Ok(false);
     }

@@ -24,7 +24,13 @@ pub struct ReadOptions {
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        ReadOptions { max_file_size: 10 << 20, scan_binary: false, no_ignore: false, follow_links: false, threads: 0 }
+        ReadOptions {
+            max_file_size: 10 << 20,
+            scan_binary: false,
+            no_ignore: false,
+            follow_links: false,
+            threads: 0,
+        }
     }
 }
 
@@ -78,7 +84,10 @@ pub struct Diagnostics {
 
 impl Diagnostics {
     pub fn error(&self, e: Error) {
-        self.errors.lock().unwrap_or_else(|p| p.into_inner()).push(e);
+        self.errors
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(e);
     }
     pub fn note(&self, n: String) {
         self.notes.lock().unwrap_or_else(|p| p.into_inner()).push(n);
@@ -101,12 +110,23 @@ pub struct Scanner<'e> {
 
 impl<'e> Scanner<'e> {
     pub fn new(engine: &'e Engine, options: ReadOptions) -> Self {
-        Scanner { engine, options, stats: Stats::default(), diagnostics: Diagnostics::default() }
+        Scanner {
+            engine,
+            options,
+            stats: Stats::default(),
+            diagnostics: Diagnostics::default(),
+        }
     }
 
     /// Decodes and scans one piece of content reported as `path`. Returns false when the
     /// content was skipped as binary.
-    pub fn scan_bytes(&self, path: &str, raw: &[u8], scratch: &mut Scratch, out: &mut Vec<Finding>) -> bool {
+    pub fn scan_bytes(
+        &self,
+        path: &str,
+        raw: &[u8],
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
+    ) -> bool {
         match content::decode(raw, self.options.scan_binary) {
             content::Decoded::Binary => {
                 self.stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
@@ -114,7 +134,9 @@ impl<'e> Scanner<'e> {
             }
             content::Decoded::Text(text) => {
                 self.stats.files.fetch_add(1, Ordering::Relaxed);
-                self.stats.bytes.fetch_add(raw.len() as u64, Ordering::Relaxed);
+                self.stats
+                    .bytes
+                    .fetch_add(raw.len() as u64, Ordering::Relaxed);
                 self.engine.scan(&text, path, scratch, out);
                 true
             }

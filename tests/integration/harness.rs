@@ -14,7 +14,9 @@ pub struct Tree {
 
 impl Tree {
     pub fn new() -> Self {
-        Tree { dir: tempfile::tempdir().expect("tempdir") }
+        Tree {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -41,7 +43,11 @@ pub fn ferret() -> Command {
 
 /// Runs ferret with `args` in `dir` and returns (exit code, stdout, stderr).
 pub fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = ferret().current_dir(dir).args(args).output().expect("run ferret");
+    let out = ferret()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run ferret");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -54,7 +60,8 @@ pub fn scan_json(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value, String)
     let mut args = vec!["scan", ".", "--format", "json"];
     args.extend_from_slice(extra);
     let (code, out, err) = run_in(dir, &args);
-    let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("bad JSON ({e}): {out}\nstderr: {err}"));
+    let v = serde_json::from_str(&out)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}): {out}\nstderr: {err}"));
     (code, v, err)
 }
 
@@ -83,7 +90,9 @@ pub struct Secrets {
 
 impl Secrets {
     pub fn new(seed: &str) -> Self {
-        Secrets { rng: Rng::from_str_seed(seed) }
+        Secrets {
+            rng: Rng::from_str_seed(seed),
+        }
     }
     pub fn chars(&mut self, alphabet: &[u8], n: usize) -> String {
         self.rng.string(alphabet, n)

@@ -24,7 +24,10 @@ fn finding_exits_one_and_is_redacted() {
     let (code, out, err) = run_in(t.path(), &["scan", "."]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("attio-api-token"), "{out}");
-    assert!(!out.contains(&key), "whole secret printed without --show-secrets");
+    assert!(
+        !out.contains(&key),
+        "whole secret printed without --show-secrets"
+    );
     let (code, v, _) = scan_json(t.path(), &[]);
     assert_eq!(code, 1);
     let f = &v["findings"][0];
