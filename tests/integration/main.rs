@@ -1,4 +1,6 @@
 //! One integration test binary (as ripgrep does): a shared harness and one module per area.
 mod harness;
 
+mod contexts;
+mod rules;
 mod scan;
