@@ -11,7 +11,7 @@ pub mod lines;
 
 use crate::error::{Error, Result};
 use crate::finding::{fingerprint, Finding};
-use crate::rules::{compile_regex, Allowlist, Rule, RuleSet};
+use crate::rules::{compile_regex, short_error, Allowlist, Rule, RuleSet};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::bytes::{Regex, RegexSet};
 use std::collections::BTreeMap;
@@ -36,7 +36,7 @@ impl Filters {
         let re = |p: &String| {
             compile_regex(p).map_err(|e| Error::Rule {
                 id: owner.to_string(),
-                message: format!("allowlist regex {p:?}: {}", first_line(&e.to_string())),
+                message: format!("allowlist regex {p:?}: {}", short_error(&e.to_string())),
             })
         };
         let paths = if a.paths.is_empty() {
@@ -48,7 +48,7 @@ impl Filters {
                     .build()
                     .map_err(|e| Error::Rule {
                         id: owner.to_string(),
-                        message: format!("allowlist path: {}", first_line(&e.to_string())),
+                        message: format!("allowlist path: {}", short_error(&e.to_string())),
                     })?,
             )
         };
@@ -82,15 +82,6 @@ impl Filters {
     }
 }
 
-fn first_line(s: &str) -> String {
-    s.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .last()
-        .unwrap_or("")
-        .to_string()
-}
-
 struct CompiledRule {
     rule: Rule,
     specificity: i32,
@@ -101,7 +92,9 @@ struct CompiledRule {
 impl CompiledRule {
     fn regex(&self) -> std::result::Result<&Regex, &String> {
         self.regex
-            .get_or_init(|| compile_regex(&self.rule.regex).map_err(|e| first_line(&e.to_string())))
+            .get_or_init(|| {
+                compile_regex(&self.rule.regex).map_err(|e| short_error(&e.to_string()))
+            })
             .as_ref()
     }
 

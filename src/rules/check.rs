@@ -75,17 +75,9 @@ fn check_shape(set: &RuleSet, problems: &mut Vec<CheckProblem>) {
             p(&r.id, "no remediation".into());
         }
         if let Err(e) = super::compile_regex(&r.regex) {
-            let msg = e.to_string();
             p(
                 &r.id,
-                format!(
-                    "invalid regex: {}",
-                    msg.lines()
-                        .filter(|l| !l.trim().is_empty())
-                        .last()
-                        .unwrap_or("")
-                        .trim()
-                ),
+                format!("invalid regex: {}", super::short_error(&e.to_string())),
             );
         }
     }

@@ -261,6 +261,17 @@ impl RuleSet {
     }
 }
 
+/// regex's errors span several lines (the pattern, a caret, the reason); the reason is
+/// the last non-empty one, and errors are printed on one line.
+pub fn short_error(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .unwrap_or("")
+        .to_string()
+}
+
 /// Compiles a rule regex the way the engine does: bytes, ASCII classes (secrets are ASCII,
 /// and Unicode classes make the automata much larger), a generous size limit.
 pub fn compile_regex(pattern: &str) -> std::result::Result<regex::bytes::Regex, regex::Error> {

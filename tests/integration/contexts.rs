@@ -11,7 +11,11 @@ struct Planted {
 
 impl Planted {
     fn new() -> Self {
-        Planted { tree: Tree::new(), expected: Vec::new(), secrets: Vec::new() }
+        Planted {
+            tree: Tree::new(),
+            expected: Vec::new(),
+            secrets: Vec::new(),
+        }
     }
 
     /// Writes a file whose lines are given; lines holding `{S}` get `secret` substituted
@@ -20,7 +24,8 @@ impl Planted {
         let mut text = String::new();
         for (i, l) in lines.iter().enumerate() {
             if l.contains("{S}") {
-                self.expected.push((path.to_string(), i as u64 + 1, rule.to_string()));
+                self.expected
+                    .push((path.to_string(), i as u64 + 1, rule.to_string()));
             }
             text.push_str(&l.replace("{S}", secret));
             text.push('\n');
@@ -34,7 +39,12 @@ fn key_families(s: &mut Secrets) -> Vec<(String, &'static str)> {
     let sk = Secrets::join(&["s", "k_"]);
     let wh = Secrets::join(&["wh", "sec_"]);
     let topo = Secrets::join(&["to", "po_"]);
-    let svix = format!("{wh}{}+{}/{}=", s.chars(ALNUM, 12), s.chars(ALNUM, 14), s.chars(ALNUM, 9));
+    let svix = format!(
+        "{wh}{}+{}/{}=",
+        s.chars(ALNUM, 12),
+        s.chars(ALNUM, 14),
+        s.chars(ALNUM, 9)
+    );
     vec![
         (s.token(&sk, 40), "attio-api-token"),
         (s.token(&wh, 32), "stripe-webhook-secret"),
@@ -49,15 +59,48 @@ fn key_families_are_found_in_every_context() {
     let mut s = Secrets::new("contexts");
     for (n, (secret, rule)) in key_families(&mut s).into_iter().enumerate() {
         let d = format!("k{n}");
-        p.file(&format!("{d}/.env"), &["# settings", "DEBUG=1", "API_KEY={S}"], &secret, rule);
-        p.file(&format!("{d}/config.yml"), &["service:", "  name: crm", "  key: {S}"], &secret, rule);
-        p.file(&format!("{d}/list.yaml"), &["keys:", "  - {S}", "  - other"], &secret, rule);
-        p.file(&format!("{d}/req.http"), &["GET /v2/self", "Authorization: Bearer {S}"], &secret, rule);
-        p.file(&format!("{d}/run.sh"), &["#!/bin/sh", "TOKEN=\"${CRM_TOKEN:-{S}}\""], &secret, rule);
-        p.file(&format!("{d}/cfg.json"), &["{", "  \"token\": \"{S}\"", "}"], &secret, rule);
+        p.file(
+            &format!("{d}/.env"),
+            &["# settings", "DEBUG=1", "API_KEY={S}"],
+            &secret,
+            rule,
+        );
+        p.file(
+            &format!("{d}/config.yml"),
+            &["service:", "  name: crm", "  key: {S}"],
+            &secret,
+            rule,
+        );
+        p.file(
+            &format!("{d}/list.yaml"),
+            &["keys:", "  - {S}", "  - other"],
+            &secret,
+            rule,
+        );
+        p.file(
+            &format!("{d}/req.http"),
+            &["GET /v2/self", "Authorization: Bearer {S}"],
+            &secret,
+            rule,
+        );
+        p.file(
+            &format!("{d}/run.sh"),
+            &["#!/bin/sh", "TOKEN=\"${CRM_TOKEN:-{S}}\""],
+            &secret,
+            rule,
+        );
+        p.file(
+            &format!("{d}/cfg.json"),
+            &["{", "  \"token\": \"{S}\"", "}"],
+            &secret,
+            rule,
+        );
         p.file(
             &format!("{d}/nb.ipynb"),
-            &["{\"cells\": [{\"cell_type\": \"code\",", " \"source\": [\"client = Client(\\\"{S}\\\")\\n\"]}]}"],
+            &[
+                "{\"cells\": [{\"cell_type\": \"code\",",
+                " \"source\": [\"client = Client(\\\"{S}\\\")\\n\"]}]}",
+            ],
             &secret,
             rule,
         );
@@ -65,7 +108,12 @@ fn key_families_are_found_in_every_context() {
         let minified = format!("{filler}const k=\"{{S}}\";{filler}");
         assert!(minified.len() > 10_000);
         p.file(&format!("{d}/app.min.js"), &[&minified], &secret, rule);
-        p.file(&format!("{d}/links.md"), &["see https://hooks.example.test/in?token={S}&v=2"], &secret, rule);
+        p.file(
+            &format!("{d}/links.md"),
+            &["see https://hooks.example.test/in?token={S}&v=2"],
+            &secret,
+            rule,
+        );
     }
     let (code, report, err) = scan_json(p.tree.path(), &[]);
     assert_eq!(code, 1, "{err}");
@@ -112,9 +160,15 @@ fn inline_allow_comment_suppresses_a_line() {
     let t = Tree::new();
     let mut s = Secrets::new("inline_allow");
     let key = s.token(&Secrets::join(&["s", "k_"]), 40);
-    t.write("a.py", format!("KEY = '{key}'  # ferret:allow\nOTHER = '{key}'\n"));
+    t.write(
+        "a.py",
+        format!("KEY = '{key}'  # ferret:allow\nOTHER = '{key}'\n"),
+    );
     let (_, report, _) = scan_json(t.path(), &[]);
-    assert_eq!(hits(&report), vec![("a.py".into(), 2, "attio-api-token".into())]);
+    assert_eq!(
+        hits(&report),
+        vec![("a.py".into(), 2, "attio-api-token".into())]
+    );
 }
 
 #[test]
@@ -123,7 +177,10 @@ fn stripe_keys_are_stripe_not_attio_and_reported_once() {
     let mut s = Secrets::new("stripe_overlap");
     let live = s.token(&Secrets::join(&["s", "k_li", "ve_"]), 32);
     let restricted = s.token(&Secrets::join(&["r", "k_li", "ve_"]), 32);
-    t.write("pay.env", format!("STRIPE_KEY={live}\nSTRIPE_RESTRICTED={restricted}\n"));
+    t.write(
+        "pay.env",
+        format!("STRIPE_KEY={live}\nSTRIPE_RESTRICTED={restricted}\n"),
+    );
     let (_, report, _) = scan_json(t.path(), &[]);
     let h = hits(&report);
     assert_eq!(h.len(), 2, "{h:?}");

@@ -6,7 +6,15 @@ use ferret::rules::{check_rules, RuleSet};
 fn every_builtin_rule_passes_its_examples() {
     let set = RuleSet::builtin().expect("built-in rules parse");
     let problems = check_rules(&set);
-    assert!(problems.is_empty(), "{}", problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{}",
+        problems
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }
 
 #[test]
@@ -23,5 +31,8 @@ fn builtin_rules_have_what_reports_need() {
 fn ferrets_own_repository_has_no_findings() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let (code, out, err) = run_in(root, &["scan", ".", "--format", "json"]);
-    assert_eq!(code, 0, "ferret finds secrets in its own repository:\n{out}\n{err}");
+    assert_eq!(
+        code, 0,
+        "ferret finds secrets in its own repository:\n{out}\n{err}"
+    );
 }

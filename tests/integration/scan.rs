@@ -73,7 +73,10 @@ fn gitignored_files_are_skipped_unless_no_ignore() {
     assert_eq!((code, hits(&report)), (0, vec![]));
     let (code, report, _) = scan_json(t.path(), &["--no-ignore"]);
     assert_eq!(code, 1);
-    assert_eq!(hits(&report), vec![("build/out.txt".into(), 1, "attio-api-token".into())]);
+    assert_eq!(
+        hits(&report),
+        vec![("build/out.txt".into(), 1, "attio-api-token".into())]
+    );
 }
 
 #[test]
@@ -82,13 +85,19 @@ fn dotfiles_are_scanned_but_dot_git_is_not() {
     t.write(".config/app/.npmrc", format!("token={key}\n"));
     t.write(".git/config", format!("k={key}\n"));
     let (_, report, _) = scan_json(t.path(), &[]);
-    assert_eq!(hits(&report), vec![(".config/app/.npmrc".into(), 1, "attio-api-token".into())]);
+    assert_eq!(
+        hits(&report),
+        vec![(".config/app/.npmrc".into(), 1, "attio-api-token".into())]
+    );
 }
 
 #[test]
 fn binary_files_are_skipped_unless_scan_binary() {
     let (t, key) = tree_with_key("binary");
-    t.write("blob.bin", [b"\0\x01\x02".as_slice(), key.as_bytes(), b"\0"].concat());
+    t.write(
+        "blob.bin",
+        [b"\0\x01\x02".as_slice(), key.as_bytes(), b"\0"].concat(),
+    );
     let (code, report, _) = scan_json(t.path(), &[]);
     assert_eq!(code, 0);
     assert_eq!(report["stats"]["skipped_binary"], 1);
@@ -104,7 +113,10 @@ fn large_files_are_skipped_with_a_note() {
     let (code, report, err) = scan_json(t.path(), &["--max-file-size", "1K"]);
     assert_eq!(code, 0);
     assert_eq!(report["stats"]["skipped_large"], 1);
-    assert!(err.contains("big.txt") && err.contains("max-file-size"), "{err}");
+    assert!(
+        err.contains("big.txt") && err.contains("max-file-size"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -116,7 +128,15 @@ fn crlf_and_utf16_files_report_the_right_line() {
         utf16.extend_from_slice(&u.to_le_bytes());
     }
     t.write("utf16.txt", utf16);
-    t.write("latin1.txt", [b"caf\xe9\n\xff\xfe\xfdKEY=".as_slice(), key.as_bytes(), b"\n"].concat());
+    t.write(
+        "latin1.txt",
+        [
+            b"caf\xe9\n\xff\xfe\xfdKEY=".as_slice(),
+            key.as_bytes(),
+            b"\n",
+        ]
+        .concat(),
+    );
     let (_, report, _) = scan_json(t.path(), &[]);
     assert_eq!(
         hits(&report),
@@ -145,7 +165,10 @@ fn unreadable_file_is_reported_and_the_scan_goes_on() {
     let (code, report, err) = scan_json(t.path(), &["-L"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("locked.txt"), "{err}");
-    assert_eq!(hits(&report), vec![("ok.txt".into(), 1, "attio-api-token".into())]);
+    assert_eq!(
+        hits(&report),
+        vec![("ok.txt".into(), 1, "attio-api-token".into())]
+    );
 }
 
 #[cfg(unix)]
@@ -159,7 +182,10 @@ fn symlinks_are_not_followed_by_default() {
     assert_eq!(code, 0);
     let (code, report, _) = scan_json(t.path(), &["--follow"]);
     assert_eq!(code, 1);
-    assert_eq!(hits(&report), vec![("link/secret.txt".into(), 1, "attio-api-token".into())]);
+    assert_eq!(
+        hits(&report),
+        vec![("link/secret.txt".into(), 1, "attio-api-token".into())]
+    );
 }
 
 #[test]
@@ -171,7 +197,8 @@ fn stdin_is_scanned_with_dash() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let line: serde_json::Value = serde_json::from_slice(out.stdout.split(|&b| b == b'\n').next().unwrap()).unwrap();
+    let line: serde_json::Value =
+        serde_json::from_slice(out.stdout.split(|&b| b == b'\n').next().unwrap()).unwrap();
     assert_eq!(line["path"], "<stdin>");
     assert_eq!(line["line"], 2);
 }
@@ -181,7 +208,10 @@ fn output_file_and_jsonl() {
     let (t, key) = tree_with_key("output_file");
     t.write("a.txt", format!("k={key}\nk2={key}\n"));
     let out = t.path().join("report.jsonl");
-    let (code, stdout, _) = run_in(t.path(), &["scan", "a.txt", "-f", "jsonl", "-o", out.to_str().unwrap()]);
+    let (code, stdout, _) = run_in(
+        t.path(),
+        &["scan", "a.txt", "-f", "jsonl", "-o", out.to_str().unwrap()],
+    );
     assert_eq!(code, 1);
     assert!(stdout.is_empty());
     let text = std::fs::read_to_string(out).unwrap();
@@ -197,7 +227,10 @@ fn findings_are_sorted_and_identical_across_runs() {
     let t = Tree::new();
     let mut s = Secrets::new("sorted");
     for i in 0..40 {
-        t.write(&format!("d{}/f{i}.txt", i % 7), format!("k={}\n", attio(&mut s)));
+        t.write(
+            &format!("d{}/f{i}.txt", i % 7),
+            format!("k={}\n", attio(&mut s)),
+        );
     }
     let (_, a, _) = run_in(t.path(), &["scan", ".", "-f", "json", "-j", "2"]);
     let (_, b, _) = run_in(t.path(), &["scan", ".", "-f", "json", "-j", "1"]);
@@ -234,14 +267,20 @@ examples = ["itk_{{lowernum:16}}"]
     t.write("svc.txt", "token = itk_0a1b2c3d4e5f6a7b\n");
     let (code, report, err) = scan_json(t.path(), &[]);
     assert_eq!(code, 1, "{err}");
-    assert_eq!(hits(&report), vec![("svc.txt".into(), 1, "internal-token".into())]);
+    assert_eq!(
+        hits(&report),
+        vec![("svc.txt".into(), 1, "internal-token".into())]
+    );
 }
 
 #[test]
 fn config_can_replace_and_disable_builtin_rules() {
     let (t, key) = tree_with_key("config_disable");
     t.write("a.txt", format!("k={key}\n"));
-    t.write("cfg.toml", "[extend]\ndisabled_rules = [\"attio-api-token\"]\n");
+    t.write(
+        "cfg.toml",
+        "[extend]\ndisabled_rules = [\"attio-api-token\"]\n",
+    );
     let (code, _, err) = run_in(t.path(), &["scan", "a.txt", "--config", "cfg.toml"]);
     assert_eq!(code, 0, "{err}");
 }
@@ -290,7 +329,10 @@ negative_examples = ["demo_abcdefgh"]
     );
     let (code, _, err) = run_in(t.path(), &["rules", "check", "r.toml"]);
     assert_eq!(code, 2);
-    assert!(err.contains("demo-token") && err.contains("example does not match"), "{err}");
+    assert!(
+        err.contains("demo-token") && err.contains("example does not match"),
+        "{err}"
+    );
     assert!(err.contains("negative example matches"), "{err}");
 }
 
@@ -299,7 +341,12 @@ fn rules_list_names_the_key_rules() {
     let t = Tree::new();
     let (code, out, _) = run_in(t.path(), &["rules", "list"]);
     assert_eq!(code, 0);
-    for id in ["attio-api-token", "stripe-webhook-secret", "svix-webhook-secret", "topo-api-key"] {
+    for id in [
+        "attio-api-token",
+        "stripe-webhook-secret",
+        "svix-webhook-secret",
+        "topo-api-key",
+    ] {
         assert!(out.contains(id), "{id} missing");
     }
 }
@@ -316,5 +363,8 @@ fn terminal_output_is_sanitized() {
 fn help_documents_exit_codes() {
     let (code, out, _) = run_in(Tree::new().path(), &["scan", "--help"]);
     assert_eq!(code, 0);
-    assert!(out.contains("Exit codes") && out.contains("2  an error"), "{out}");
+    assert!(
+        out.contains("Exit codes") && out.contains("2  an error"),
+        "{out}"
+    );
 }
