@@ -37,6 +37,9 @@ pub struct Finding {
     /// The line holding the secret, for redacted snippets (not serialized as is).
     pub line_text: String,
     pub commit: Option<CommitInfo>,
+    /// How the secret was encoded where it stood (`base64`, `percent`, `json-escape`,
+    /// chained with `+`), when it was not written as itself.
+    pub decoded: Option<String>,
     /// Filled in by the verify stage when `--verify` is on.
     pub verification: Option<serde_json::Value>,
 }

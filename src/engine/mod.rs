@@ -6,6 +6,7 @@
 //! The engine is immutable after construction apart from those `OnceLock`s, so one engine
 //! is shared by every worker thread; each worker brings its own [`Scratch`].
 
+pub mod encoded;
 pub mod entropy;
 pub mod lines;
 
@@ -18,6 +19,10 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 pub use lines::{line_bounds, LineCursor};
+
+/// How many encodings deep a secret is looked for (base64 inside base64 is common in
+/// Kubernetes secrets holding Docker configs).
+const MAX_DECODE_DEPTH: usize = 2;
 
 /// Words that mark a line as a deliberate, reviewed exception.
 const INLINE_ALLOW: &[&[u8]] = &[b"ferret:allow", b"gitleaks:allow"];
@@ -236,9 +241,83 @@ impl Engine {
         self.global.path_allowed(path)
     }
 
-    /// Finds secrets in `content` (already decoded to UTF-8-compatible bytes) and appends
-    /// them to `out`. `path` is what findings report and what path allowlists see.
+    /// Finds secrets in `content` (text: UTF-16 already transcoded) and appends them to
+    /// `out`. `path` is what findings report and what path allowlists see. Encoded spans
+    /// (base64, percent, JSON escapes) are decoded and scanned too, two layers deep.
     pub fn scan(&self, content: &[u8], path: &str, scratch: &mut Scratch, out: &mut Vec<Finding>) {
+        self.scan_layer(content, path, scratch, out, 0);
+    }
+
+    fn scan_layer(
+        &self,
+        content: &[u8],
+        path: &str,
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
+        depth: usize,
+    ) {
+        let first = out.len();
+        self.scan_plain(content, path, scratch, out);
+        if depth >= MAX_DECODE_DEPTH {
+            return;
+        }
+        let mut spans = Vec::new();
+        encoded::spans(content, &mut spans);
+        if spans.is_empty() {
+            return;
+        }
+        let mut cursor = LineCursor::new(content);
+        let mut inner = Vec::new();
+        for span in spans {
+            inner.clear();
+            self.scan_layer(&span.text, path, scratch, &mut inner, depth + 1);
+            if inner.is_empty() {
+                continue;
+            }
+            let pos = cursor.position(span.start);
+            let (_, le) = line_bounds(content, span.start);
+            let line = &content[pos.line_start..le.max(pos.line_start)];
+            if INLINE_ALLOW
+                .iter()
+                .any(|w| memchr::memmem::find(line, w).is_some())
+            {
+                continue;
+            }
+            let end_on_line = span.end.min(le.max(span.start));
+            let end_column = pos.column + lines::char_count(&content[span.start..end_on_line]);
+            let line_text = String::from_utf8_lossy(line).into_owned();
+            for mut f in inner.drain(..) {
+                // Already found as written (the span merely contained it): report once.
+                let plain = out[first..].iter().any(|p| {
+                    p.rule_id == f.rule_id
+                        && p.secret == f.secret
+                        && p.offset.0 >= span.start
+                        && p.offset.1 <= span.end
+                });
+                if plain {
+                    continue;
+                }
+                f.decoded = Some(match f.decoded.take() {
+                    Some(innermost) => format!("{}+{innermost}", span.how),
+                    None => span.how.to_string(),
+                });
+                f.line = pos.line;
+                f.column = pos.column;
+                f.end_column = end_column;
+                f.offset = (span.start, span.end);
+                f.line_text = line_text.clone();
+                out.push(f);
+            }
+        }
+    }
+
+    fn scan_plain(
+        &self,
+        content: &[u8],
+        path: &str,
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
+    ) {
         self.candidates(content, scratch);
         if scratch.candidates.is_empty() {
             return;
@@ -315,6 +394,7 @@ impl Engine {
                 offset: (h.start, h.end),
                 line_text,
                 commit: None,
+                decoded: None,
                 verification: None,
             });
         }

@@ -19,6 +19,9 @@ pub fn finding_json(f: &Finding, show_secrets: bool) -> Value {
     m.insert("redacted".into(), json!(!show_secrets));
     m.insert("snippet".into(), json!(f.snippet(show_secrets)));
     m.insert("fingerprint".into(), json!(f.fingerprint));
+    if let Some(d) = &f.decoded {
+        m.insert("decoded".into(), json!(d));
+    }
     if let Some(c) = &f.commit {
         m.insert("commit".into(), json!(c.commit));
         m.insert("author".into(), json!(c.author));

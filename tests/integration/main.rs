@@ -2,5 +2,6 @@
 mod harness;
 
 mod contexts;
+mod encoded;
 mod rules;
 mod scan;

@@ -1,0 +1,335 @@
+//! Secrets that are not written as themselves: base64 (Kubernetes Secret `data:`, data
+//! URLs, `echo … | base64 -d`), percent-encoding (URLs, form bodies) and JSON/JS string
+//! escapes (`\/`, `\u002F`). Candidate spans are found with cheap byte scans, decoded,
+//! and the decoded text goes through the same engine (to a bounded depth), so a rule
+//! never needs to know about encodings. Findings point at the encoded span and say how it
+//! was decoded.
+
+/// Shortest base64 run worth decoding: 24 characters hold 18 bytes, less than any key.
+const MIN_BASE64: usize = 24;
+/// Longest run decoded: larger runs are images and certificates, not wrapped secrets.
+const MAX_SPAN: usize = 64 * 1024;
+
+/// One decoded span of the content.
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub text: Vec<u8>,
+    pub how: &'static str,
+}
+
+/// Finds and decodes every encoded span in `content`. Decoded text must look like text
+/// (mostly printable ASCII), so random binary never reaches the matcher.
+pub fn spans(content: &[u8], out: &mut Vec<Span>) {
+    base64_spans(content, out);
+    if memchr::memchr(b'%', content).is_some() {
+        escaped_spans(content, b'%', "percent", percent_decode, out);
+    }
+    if memchr::memmem::find(content, b"\\/").is_some()
+        || memchr::memmem::find(content, b"\\u").is_some()
+    {
+        escaped_spans(content, b'\\', "json-escape", json_unescape, out);
+    }
+}
+
+/// 0: not base64; 1: standard alphabet or shared; 2: `+` or `/`; 3: `-` or `_` (URL-safe).
+static B64: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = if c.is_ascii_alphanumeric() {
+            1
+        } else if c == b'+' || c == b'/' {
+            2
+        } else if c == b'-' || c == b'_' {
+            3
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
+fn base64_spans(content: &[u8], out: &mut Vec<Span>) {
+    let mut i = 0;
+    let n = content.len();
+    while i < n {
+        if B64[content[i] as usize] == 0 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let (mut std_sym, mut url_sym) = (false, false);
+        while i < n {
+            match B64[content[i] as usize] {
+                0 => break,
+                2 => std_sym = true,
+                3 => url_sym = true,
+                _ => {}
+            }
+            i += 1;
+        }
+        let mut end = i;
+        while end < n && end - i < 2 && content[end] == b'=' {
+            end += 1;
+        }
+        let len = i - start;
+        if len < MIN_BASE64 || len > MAX_SPAN || (std_sym && url_sym) {
+            i = end;
+            continue;
+        }
+        if let Some(text) = decode_base64(&content[start..i], url_sym) {
+            if looks_like_text(&text) {
+                out.push(Span {
+                    start,
+                    end,
+                    text,
+                    how: "base64",
+                });
+            }
+        }
+        i = end;
+    }
+}
+
+fn b64_value(c: u8, url: bool) -> Option<u8> {
+    Some(match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' if !url => 62,
+        b'/' if !url => 63,
+        b'-' if url => 62,
+        b'_' if url => 63,
+        _ => return None,
+    })
+}
+
+/// Decodes unpadded or padded base64 (padding already stripped by the caller).
+fn decode_base64(s: &[u8], url: bool) -> Option<Vec<u8>> {
+    if s.len() % 4 == 1 {
+        return None;
+    }
+    // Plain words and identifiers are not base64: real encodings mix case and digits.
+    let has_upper = s.iter().any(u8::is_ascii_uppercase);
+    let has_lower = s.iter().any(u8::is_ascii_lowercase);
+    if !(has_upper && has_lower) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for &c in s {
+        acc = (acc << 6) | u32::from(b64_value(c, url)?);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// At least 16 bytes, and nearly all printable ASCII or whitespace.
+fn looks_like_text(t: &[u8]) -> bool {
+    if t.len() < 16 {
+        return false;
+    }
+    let printable = t
+        .iter()
+        .filter(|&&b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\r' || b == b'\t')
+        .count();
+    printable * 100 >= t.len() * 97
+}
+
+/// Spans around each `marker` byte that run to the nearest quote, whitespace or
+/// delimiter, decoded with `decode`; kept when decoding changed something.
+fn escaped_spans(
+    content: &[u8],
+    marker: u8,
+    how: &'static str,
+    decode: fn(&[u8]) -> Option<Vec<u8>>,
+    out: &mut Vec<Span>,
+) {
+    let stop = |b: u8| {
+        b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`' | b'<' | b'>' | b'(' | b')')
+    };
+    let mut last_end = 0;
+    for pos in memchr::memchr_iter(marker, content) {
+        if pos < last_end {
+            continue;
+        }
+        let mut start = pos;
+        while start > last_end && !stop(content[start - 1]) && pos - start < MAX_SPAN {
+            start -= 1;
+        }
+        let mut end = pos;
+        while end < content.len() && end - start < MAX_SPAN {
+            let b = content[end];
+            // A backslash escapes the next byte, quotes included.
+            if marker == b'\\' && b == b'\\' && end + 1 < content.len() {
+                end += 2;
+                continue;
+            }
+            if stop(b) {
+                break;
+            }
+            end += 1;
+        }
+        last_end = end;
+        if end - start < 16 {
+            continue;
+        }
+        if let Some(text) = decode(&content[start..end]) {
+            if text.as_slice() != &content[start..end] {
+                out.push(Span {
+                    start,
+                    end,
+                    text,
+                    how,
+                });
+            }
+        }
+    }
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+fn percent_decode(s: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    let mut changed = false;
+    while i < s.len() {
+        if s[i] == b'%' && i + 2 < s.len() {
+            if let (Some(h), Some(l)) = (hex(s[i + 1]), hex(s[i + 2])) {
+                out.push(h << 4 | l);
+                i += 3;
+                changed = true;
+                continue;
+            }
+        }
+        out.push(s[i]);
+        i += 1;
+    }
+    changed.then_some(out)
+}
+
+fn json_unescape(s: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    let mut changed = false;
+    while i < s.len() {
+        if s[i] != b'\\' || i + 1 >= s.len() {
+            out.push(s[i]);
+            i += 1;
+            continue;
+        }
+        changed = true;
+        match s[i + 1] {
+            b'u' if i + 5 < s.len() => {
+                let code = s[i + 2..i + 6]
+                    .iter()
+                    .try_fold(0u32, |acc, &b| hex(b).map(|d| acc * 16 + u32::from(d)));
+                match code.and_then(char::from_u32) {
+                    Some(c) => {
+                        let mut buf = [0; 4];
+                        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                        i += 6;
+                    }
+                    None => {
+                        out.push(s[i]);
+                        i += 1;
+                    }
+                }
+            }
+            b'n' => {
+                out.push(b'\n');
+                i += 2;
+            }
+            b't' => {
+                out.push(b'\t');
+                i += 2;
+            }
+            b'r' => {
+                out.push(b'\r');
+                i += 2;
+            }
+            c @ (b'/' | b'"' | b'\\' | b'\'') => {
+                out.push(c);
+                i += 2;
+            }
+            _ => {
+                out.push(s[i]);
+                i += 1;
+            }
+        }
+    }
+    changed.then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b64(s: &str) -> String {
+        const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let b = s.as_bytes();
+        let mut out = String::new();
+        for c in b.chunks(3) {
+            let n = (u32::from(c[0]) << 16)
+                | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+                | u32::from(*c.get(2).unwrap_or(&0));
+            for k in 0..4 {
+                if k <= c.len() {
+                    out.push(T[(n >> (18 - 6 * k) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn base64_text_is_decoded_and_binary_is_not() {
+        let enc = b64("password=Tr0ub4dor&3-very-long-value");
+        let content = format!("data:\n  key: {enc}\n");
+        let mut out = Vec::new();
+        spans(content.as_bytes(), &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].text, b"password=Tr0ub4dor&3-very-long-value");
+        assert_eq!(
+            &content.as_bytes()[out[0].start..out[0].end],
+            enc.as_bytes()
+        );
+        let mut out = Vec::new();
+        spans(b"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g", &mut out);
+        assert!(out.is_empty(), "binary decoded as text");
+    }
+
+    #[test]
+    fn identifiers_are_not_base64() {
+        let mut out = Vec::new();
+        spans(
+            b"AbstractSingletonProxyFactoryBeanImpl x lowercaseonlyidentifiersarelong",
+            &mut out,
+        );
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn percent_and_json_escapes_decode() {
+        let mut out = Vec::new();
+        spans(b"url=https%3A%2F%2Fuser%3Apass%40host%2Fdb end", &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].text, b"url=https://user:pass@host/db");
+        let mut out = Vec::new();
+        spans(br#"{"u": "https:\/\/hooks.test\/x\u002Fy"}"#, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].text, b"https://hooks.test/x/y");
+    }
+}
