@@ -76,7 +76,7 @@ fn base64_spans(content: &[u8], out: &mut Vec<Span>) {
             end += 1;
         }
         let len = i - start;
-        if len < MIN_BASE64 || len > MAX_SPAN || (std_sym && url_sym) {
+        if !(MIN_BASE64..=MAX_SPAN).contains(&len) || (std_sym && url_sym) {
             i = end;
             continue;
         }
