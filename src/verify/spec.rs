@@ -280,8 +280,11 @@ impl VerifySpec {
         let url = self.url.replace(SECRET, &percent_encode(secret));
         let url = redirects.iter().find_map(|r| r.apply(&url)).unwrap_or(url);
         let mut headers = Vec::new();
+        // Every request names ferret and its version; a rule cannot pose as something else.
         for (name, template) in &self.headers {
-            headers.push((name.clone(), template.replace(SECRET, secret)));
+            if !name.eq_ignore_ascii_case("user-agent") {
+                headers.push((name.clone(), template.replace(SECRET, secret)));
+            }
         }
         if let Some((u, p)) = &self.basic_auth {
             let pair = format!(
@@ -643,6 +646,12 @@ mod tests {
             "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
         );
         assert!(attio().prepare("a\r\nX: y", &[]).is_err());
+        let s = spec(
+            "url = \"https://a.test/\"\nheaders = { A = \"{{secret}}\", \"User-Agent\" = \"x\" }",
+        )
+        .unwrap();
+        let p = s.prepare("k", &[]).unwrap();
+        assert_eq!(p.headers, [("A".to_string(), "k".to_string())]);
     }
 
     #[test]

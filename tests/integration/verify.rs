@@ -485,3 +485,47 @@ fn bad_verify_settings_are_usage_errors() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("rule x-token: verify: url"), "{err}");
 }
+
+#[test]
+fn a_config_rule_can_verify_with_post_and_basic_auth() {
+    let t = Tree::new();
+    let mut s = Secrets::new("verify_config_rule");
+    let key = s.token("xtok_", 24).to_ascii_lowercase();
+    t.write(
+        ".ferret.toml",
+        r#"[[rules]]
+id = "x-token"
+description = "X token"
+regex = '\b(xtok_[a-z0-9]{24})\b'
+keywords = ["xtok_"]
+severity = "low"
+examples = ["xtok_{{lowernum:24}}"]
+[rules.verify]
+method = "POST"
+url = "https://api.x.test/auth.test"
+basic_auth = { username = "{{secret}}" }
+live_if = { path = "ok", equals = true }
+dead_if = { path = "ok", equals = false }
+identity = { team = "team" }
+"#,
+    );
+    t.write("a.env", format!("X={key}\n"));
+    let api = MockApi::start(|r, _| {
+        if r.method == "POST" && r.path == "/auth.test" {
+            Reply::json(200, json!({"ok": true, "team": "Blue"}))
+        } else {
+            Reply::json(404, json!({}))
+        }
+    });
+    let redirect = api.redirect("https://api.x.test");
+    let (code, v, err) = scan_json(t.path(), &["--verify", "--verify-redirect", &redirect]);
+    assert_eq!(code, 1, "{err}");
+    let ver = verification(&v, 0);
+    assert_eq!(ver["status"], "verified", "{ver}");
+    assert_eq!(ver["identity"]["team"], "Blue");
+    assert!(ver.get("scopes").is_none(), "the rule names no scopes");
+    let seen = api.requests();
+    assert_eq!(seen.len(), 1);
+    let auth = seen[0].header("authorization").unwrap();
+    assert!(auth.starts_with("Basic ") && !auth.contains(&key), "{auth}");
+}
