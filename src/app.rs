@@ -123,6 +123,13 @@ pub fn finish(
     output: &OutputSettings,
 ) -> Result<i32> {
     report::prepare(&mut findings);
+    let verify = output
+        .verify
+        .resolve(engine.verify_config())
+        .map_err(Error::Usage)?;
+    if verify.enabled {
+        crate::verify::verify_findings(engine, &mut findings, &verify)?;
+    }
     let ctx = ReportContext {
         engine,
         stats: &stats,
@@ -135,7 +142,10 @@ pub fn finish(
     print_diagnostics(&errors, &diagnostics.take_notes(), output.quiet);
     Ok(if !errors.is_empty() {
         EXIT_ERROR
-    } else if findings.is_empty() {
+    } else if !findings
+        .iter()
+        .any(|f| crate::verify::fails(verify.fail_on, f))
+    {
         EXIT_CLEAN
     } else {
         output.exit_code

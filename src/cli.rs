@@ -5,7 +5,8 @@ use std::path::PathBuf;
 pub const EXIT_CODES: &str = "\
 Exit codes:
   0  no findings
-  1  findings (change with --exit-code N)
+  1  findings (change with --exit-code N; with --fail-on live or write, only findings
+     verified live, or live with write scopes, count)
   2  an error: bad arguments, a missing path, an invalid config or rule, an unreadable
      file or object (the scan goes on and reports what it found, then exits 2)";
 
@@ -100,6 +101,45 @@ pub struct OutputArgs {
     /// No progress and no notes on stderr; errors are still printed.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    #[command(flatten)]
+    pub verify: VerifyArgs,
+}
+
+/// Which findings make the exit code non-zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Every finding.
+    Any,
+    /// Findings whose secret was verified live (turns --verify on).
+    Live,
+    /// Live secrets that can write, delete or administer (turns --verify on).
+    Write,
+}
+
+/// Live verification of found secrets (off unless asked for).
+#[derive(Debug, Clone, Default, Args)]
+pub struct VerifyArgs {
+    /// Check each distinct secret once against the service that issued it, with one
+    /// read-only request to the host its rule names (HTTPS), and report live, revoked or
+    /// unknown, with the key's scopes.
+    #[arg(long, overrides_with = "no_verify")]
+    pub verify: bool,
+    /// Do not verify, even when the config file turns verification on.
+    #[arg(long, overrides_with = "verify")]
+    pub no_verify: bool,
+    /// Send requests for base URL FROM to TO instead (repeatable), for a proxy or a test
+    /// server, e.g. https://api.attio.com=http://127.0.0.1:8080.
+    #[arg(long, value_name = "FROM=TO", value_parser = crate::verify::Redirect::parse)]
+    pub verify_redirect: Vec<crate::verify::Redirect>,
+    /// Per-request timeout in seconds [default: 10].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub verify_timeout: Option<u64>,
+    /// Requests in flight at once [default: 8].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub verify_concurrency: Option<u64>,
+    /// Which findings make the exit code non-zero [default: any].
+    #[arg(long, value_enum, value_name = "WHICH")]
+    pub fail_on: Option<FailOn>,
 }
 
 /// Options for reading files from disk.

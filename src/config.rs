@@ -1,10 +1,11 @@
 //! Flags and the config file become one validated [`Settings`]; nothing past this module
 //! looks at raw flags.
-use crate::cli::{ColorChoice, Format, OutputArgs, ReadArgs, RuleArgs};
+use crate::cli::{ColorChoice, Format, OutputArgs, ReadArgs, RuleArgs, VerifyArgs};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::rules::{RuleSet, RulesFile};
 use crate::source::ReadOptions;
+use crate::verify::VerifyOptions;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -20,6 +21,8 @@ pub struct OutputSettings {
     pub color: bool,
     pub exit_code: i32,
     pub quiet: bool,
+    /// Verification flags; combined with the config's `[verify]` table when reporting.
+    pub verify: VerifyOptions,
 }
 
 impl OutputSettings {
@@ -40,6 +43,25 @@ impl OutputSettings {
             color,
             exit_code: a.exit_code,
             quiet: a.quiet,
+            verify: VerifyOptions::from_args(&a.verify),
+        }
+    }
+}
+
+impl VerifyOptions {
+    pub fn from_args(a: &VerifyArgs) -> Self {
+        VerifyOptions {
+            enabled: if a.no_verify {
+                Some(false)
+            } else if a.verify {
+                Some(true)
+            } else {
+                None
+            },
+            redirects: a.verify_redirect.clone(),
+            timeout: a.verify_timeout.map(std::time::Duration::from_secs),
+            concurrency: a.verify_concurrency.map(|n| n as usize),
+            fail_on: a.fail_on,
         }
     }
 }
@@ -97,6 +119,21 @@ pub fn build_engine(loaded: &LoadedRules) -> Result<Engine> {
         let ids: std::collections::HashSet<&str> =
             file.rules.iter().map(|r| r.id.as_str()).collect();
         engine.compile_now(|r| ids.contains(r.id.as_str()))?;
+        // Verify blocks and the `[verify]` table are checked now too, not after the scan.
+        for r in file.rules.iter() {
+            if let Some(v) = &r.verify {
+                crate::verify::VerifySpec::parse(v).map_err(|m| Error::Rule {
+                    id: r.id.clone(),
+                    message: format!("verify: {m}"),
+                })?;
+            }
+        }
+        if let Some(v) = &file.verify {
+            crate::verify::check_config(v).map_err(|message| Error::Config {
+                path: path.clone(),
+                message,
+            })?;
+        }
     }
     Ok(engine)
 }

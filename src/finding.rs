@@ -16,7 +16,7 @@ pub struct CommitInfo {
 }
 
 /// One secret found at one place.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Finding {
     pub rule_id: String,
     pub description: String,

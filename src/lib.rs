@@ -6,6 +6,7 @@
 //!   candidate rule's regex confirms and captures the secret; entropy, allowlists and
 //!   overlap resolution decide what is reported;
 //! - [`finding`]: the one `Finding` type and its fingerprint;
+//! - [`verify`]: optional live checks of found secrets against their issuing services;
 //! - [`report`]: human, JSON and JSONL output.
 //!
 //! Rules are data ([`rules`]): TOML files embedded in the binary, extended by a config.
@@ -19,5 +20,6 @@ pub mod finding;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod verify;
 
 pub use error::{Error, Result};

@@ -136,6 +136,8 @@ pub struct Engine {
     /// Rules without keywords: they run on everything.
     keywordless: Vec<u32>,
     global: Filters,
+    /// The config file's `[verify]` table, for the verify stage.
+    verify_config: Option<toml::Value>,
 }
 
 impl Engine {
@@ -205,6 +207,7 @@ impl Engine {
             pattern_rules,
             keywordless,
             global: Filters::compile(&set.allowlist, "<global allowlist>")?,
+            verify_config: set.verify.clone(),
         })
     }
 
@@ -234,6 +237,11 @@ impl Engine {
 
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
         self.rules.iter().map(|r| &r.rule)
+    }
+
+    /// The config file's `[verify]` table, if it has one.
+    pub fn verify_config(&self) -> Option<&toml::Value> {
+        self.verify_config.as_ref()
     }
 
     /// True when the global allowlist skips this path entirely (lock files, vendored code).

@@ -62,6 +62,14 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
                 sanitize(&c.message)
             )?;
         }
+        if let Some(line) = crate::verify::human_line(f) {
+            let code = match f.verification.as_ref().and_then(|v| v["status"].as_str()) {
+                Some("verified") => "1;31",
+                Some("invalid") => "32",
+                _ => "33",
+            };
+            writeln!(w, "      {}", paint.wrap(code, &sanitize(&line)))?;
+        }
         rules_seen.insert(f.rule_id.as_str());
     }
     if !findings.is_empty() {
@@ -78,6 +86,9 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
             }
         }
         writeln!(w)?;
+    }
+    if let Some(line) = crate::verify::human_summary(findings) {
+        writeln!(w, "{line}")?;
     }
     let files: BTreeSet<&str> = findings.iter().map(|f| f.path.as_str()).collect();
     let s = ctx.stats;

@@ -74,6 +74,11 @@ fn check_shape(set: &RuleSet, problems: &mut Vec<CheckProblem>) {
         {
             p(&r.id, "no remediation".into());
         }
+        if let Some(v) = &r.verify {
+            if let Err(m) = crate::verify::VerifySpec::parse(v) {
+                p(&r.id, format!("verify: {m}"));
+            }
+        }
         if let Err(e) = super::compile_regex(&r.regex) {
             p(
                 &r.id,

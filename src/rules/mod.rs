@@ -18,12 +18,15 @@ use std::path::Path;
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
 /// How bad a leak of this kind is. Ordered from least to most severe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
     Low,
     Medium,
+    #[default]
     High,
     Critical,
 }

@@ -1,7 +1,9 @@
 //! One integration test binary (as ripgrep does): a shared harness and one module per area.
 mod harness;
+mod mock_api;
 
 mod contexts;
 mod encoded;
 mod rules;
 mod scan;
+mod verify;
