@@ -59,6 +59,10 @@ pub struct RuleArgs {
     /// the scanned tree or repository, if there is one).
     #[arg(long, short = 'c', value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
+    /// Keep tokens whose built-in checksum fails (reported as low severity) instead of
+    /// dropping them as look-alikes.
+    #[arg(long, global = true)]
+    pub keep_bad_checksums: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -82,6 +82,8 @@ impl ReadOptions {
 pub struct LoadedRules {
     pub set: RuleSet,
     pub config_path: Option<PathBuf>,
+    /// `--keep-bad-checksums`: report checksum failures at low severity, not drop them.
+    pub keep_bad_checksums: bool,
 }
 
 /// Built-in rules plus `--config FILE`, or else `.ferret.toml` at `root` when it exists.
@@ -106,6 +108,7 @@ pub fn load_rules(args: &RuleArgs, root: Option<&Path>) -> Result<LoadedRules> {
     Ok(LoadedRules {
         set,
         config_path: path,
+        keep_bad_checksums: args.keep_bad_checksums,
     })
 }
 
@@ -113,7 +116,8 @@ pub fn load_rules(args: &RuleArgs, root: Option<&Path>) -> Result<LoadedRules> {
 /// one is reported before the scan (exit 2, naming the rule); built-in rules are proven by
 /// the test suite and compiled lazily.
 pub fn build_engine(loaded: &LoadedRules) -> Result<Engine> {
-    let engine = Engine::new(&loaded.set)?;
+    let mut engine = Engine::new(&loaded.set)?;
+    engine.keep_bad_checksums(loaded.keep_bad_checksums);
     if let Some(path) = &loaded.config_path {
         let file = RulesFile::load(path)?;
         let ids: std::collections::HashSet<&str> =

@@ -40,6 +40,8 @@ pub struct Finding {
     /// How the secret was encoded where it stood (`base64`, `percent`, `json-escape`,
     /// chained with `+`), when it was not written as itself.
     pub decoded: Option<String>,
+    /// The token's built-in checksum failed (kept only with `--keep-bad-checksums`).
+    pub checksum_failed: bool,
     /// Filled in by the verify stage when `--verify` is on.
     pub verification: Option<serde_json::Value>,
 }

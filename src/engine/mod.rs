@@ -6,6 +6,7 @@
 //! The engine is immutable after construction apart from those `OnceLock`s, so one engine
 //! is shared by every worker thread; each worker brings its own [`Scratch`].
 
+pub mod checksum;
 pub mod encoded;
 pub mod entropy;
 pub mod lines;
@@ -125,6 +126,7 @@ struct Hit {
     rule: u32,
     start: usize,
     end: usize,
+    checksum_failed: bool,
 }
 
 /// The compiled rule set.
@@ -138,6 +140,7 @@ pub struct Engine {
     global: Filters,
     /// The config file's `[verify]` table, for the verify stage.
     verify_config: Option<toml::Value>,
+    keep_bad_checksums: bool,
 }
 
 impl Engine {
@@ -208,6 +211,7 @@ impl Engine {
             keywordless,
             global: Filters::compile(&set.allowlist, "<global allowlist>")?,
             verify_config: set.verify.clone(),
+            keep_bad_checksums: false,
         })
     }
 
@@ -225,6 +229,12 @@ impl Engine {
             })?;
         }
         Ok(())
+    }
+
+    /// With `keep`, tokens whose checksum fails are reported at low severity instead of
+    /// being dropped.
+    pub fn keep_bad_checksums(&mut self, keep: bool) {
+        self.keep_bad_checksums = keep;
     }
 
     pub fn rule_count(&self) -> usize {
@@ -365,7 +375,16 @@ impl Engine {
                 {
                     continue;
                 }
+                let checksum_failed = cr
+                    .rule
+                    .checksum
+                    .as_deref()
+                    .is_some_and(|c| !checksum::valid(c, secret));
+                if checksum_failed && !self.keep_bad_checksums {
+                    continue;
+                }
                 scratch.hits.push(Hit {
+                    checksum_failed,
                     rule: ri,
                     start: m.0,
                     end: m.1,
@@ -392,7 +411,12 @@ impl Engine {
                 fingerprint: fingerprint(&rule.id, &secret, path),
                 rule_id: rule.id.clone(),
                 description: rule.description.clone(),
-                severity: rule.severity,
+                severity: if h.checksum_failed {
+                    crate::rules::Severity::Low
+                } else {
+                    rule.severity
+                },
+                checksum_failed: h.checksum_failed,
                 tags: rule.tags.clone(),
                 path: path.to_string(),
                 line: pos.line,

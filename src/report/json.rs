@@ -19,6 +19,9 @@ pub fn finding_json(f: &Finding, show_secrets: bool) -> Value {
     m.insert("redacted".into(), json!(!show_secrets));
     m.insert("snippet".into(), json!(f.snippet(show_secrets)));
     m.insert("fingerprint".into(), json!(f.fingerprint));
+    if f.checksum_failed {
+        m.insert("checksum".into(), json!("failed"));
+    }
     if let Some(d) = &f.decoded {
         m.insert("decoded".into(), json!(d));
     }

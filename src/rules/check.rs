@@ -66,6 +66,11 @@ fn check_shape(set: &RuleSet, problems: &mut Vec<CheckProblem>) {
                 "no keywords: the rule would run on every file".into(),
             );
         }
+        if let Some(c) = &r.checksum {
+            if !crate::engine::checksum::SCHEMES.contains(&c.as_str()) {
+                p(&r.id, format!("unknown checksum scheme {c:?}"));
+            }
+        }
         if r.examples.is_empty() {
             p(&r.id, "no examples".into());
         }

@@ -95,6 +95,9 @@ pub struct Rule {
     /// Minimum Shannon entropy (bits per byte) of the secret.
     #[serde(default)]
     pub entropy: Option<f64>,
+    /// An offline checksum the token format carries (see `engine::checksum::SCHEMES`).
+    #[serde(default)]
+    pub checksum: Option<String>,
     #[serde(default = "default_severity")]
     pub severity: Severity,
     #[serde(default)]

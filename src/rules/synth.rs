@@ -6,7 +6,9 @@
 //! it). Expansion is deterministic for a given seed, so failures reproduce.
 //!
 //! Generators: `alnum`, `lower`, `upper`, `digits`, `hex`, `HEX`, `base64`, `base64url`,
-//! `lowernum` (lowercase letters and digits), each with a length: `{{hex:32}}`.
+//! `lowernum` (lowercase letters and digits), each with a length: `{{hex:32}}`; and
+//! `crc62:N`, N alphanumerics followed by their CRC32 in six base62 digits (the GitHub and
+//! npm token checksum), so checksummed examples are valid.
 
 /// A small, fast, deterministic PRNG (xorshift64*): test data, never key material.
 #[derive(Debug, Clone)]
@@ -87,6 +89,16 @@ pub fn expand(text: &str, rng: &mut Rng) -> Result<String, String> {
         };
         let spec = &after[..end];
         match spec.split_once(':') {
+            Some(("crc62", len)) => {
+                let n: usize = len
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("bad length in {{{{{spec}}}}}"))?;
+                let body = rng.string(ALNUM, n);
+                let check = crate::engine::checksum::encode(crc32fast::hash(body.as_bytes()));
+                out.push_str(&body);
+                out.push_str(&check);
+            }
             Some((name, len)) if alphabet(name).is_some() => {
                 let n: usize = len
                     .trim()

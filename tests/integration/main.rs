@@ -2,6 +2,7 @@
 mod harness;
 mod mock_api;
 
+mod checksum;
 mod contexts;
 mod encoded;
 mod rules;

@@ -1,0 +1,51 @@
+//! Token formats with a checksum: a look-alike with a wrong checksum is dropped, or kept at
+//! low severity with --keep-bad-checksums.
+use crate::harness::*;
+use ferret::engine::checksum::encode;
+
+const RULE: &str = r#"
+[[rules]]
+id = "demo-checksummed-token"
+description = "Demo token with a CRC32 checksum"
+regex = '''\b(dmo_[A-Za-z0-9]{36})\b'''
+keywords = ["dmo_"]
+checksum = "crc32-base62"
+severity = "high"
+tags = ["demo"]
+remediation = "Revoke it."
+examples = ["dmo_{{crc62:30}}"]
+"#;
+
+#[test]
+fn bad_checksums_are_dropped_or_kept_low() {
+    let t = Tree::new();
+    t.write(".ferret.toml", RULE);
+    let mut s = Secrets::new("checksum");
+    let body = s.chars(ALNUM, 30);
+    let good = format!("dmo_{body}{}", encode(crc32fast::hash(body.as_bytes())));
+    let mut bad = good.clone();
+    bad.replace_range(4..5, if &good[4..5] == "A" { "B" } else { "A" });
+    t.write("good.txt", format!("t={good}\n"));
+    t.write("bad.txt", format!("t={bad}\n"));
+    let (_, report, _) = scan_json(t.path(), &[]);
+    assert_eq!(
+        hits(&report),
+        vec![("good.txt".into(), 1, "demo-checksummed-token".into())]
+    );
+    let (_, report, _) = scan_json(t.path(), &["--keep-bad-checksums"]);
+    let f: Vec<_> = report["findings"].as_array().unwrap().iter().collect();
+    assert_eq!(f.len(), 2);
+    assert_eq!(
+        (
+            f[0]["path"].as_str(),
+            f[0]["severity"].as_str(),
+            f[0]["checksum"].as_str()
+        ),
+        (Some("bad.txt"), Some("low"), Some("failed"))
+    );
+    assert_eq!(
+        (f[1]["path"].as_str(), f[1]["severity"].as_str()),
+        (Some("good.txt"), Some("high"))
+    );
+    assert!(f[1].get("checksum").is_none());
+}
