@@ -2,6 +2,7 @@
 mod harness;
 mod mock_api;
 
+mod action;
 mod baseline;
 mod checksum;
 mod ci;
