@@ -9,3 +9,12 @@ python3 -m pip install --quiet --disable-pip-version-check jsonschema pyyaml
 
 # Rust components for the lint steps.
 rustup component add clippy rustfmt >/dev/null 2>&1 || true
+
+# jq: scripts/action.sh (the GitHub Action's logic) reads event payloads and SARIF with it,
+# as on GitHub's runners, where it is preinstalled.
+if ! command -v jq >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq jq >/dev/null
+fi

@@ -1,6 +1,7 @@
 //! The commands, as library functions: each takes parsed arguments, runs the pipeline and
 //! returns the exit code. `main` only maps a fatal error to exit 2.
-use crate::cli::{Cli, Command, RulesCommand, ScanArgs};
+use crate::allow::Suppressions;
+use crate::cli::{BaselineArgs, Cli, Command, RulesCommand, ScanArgs};
 use crate::config::{build_engine, load_rules, OutputSettings};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -20,6 +21,7 @@ pub const EXIT_ERROR: i32 = 2;
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Scan(args) => scan(args),
+        Command::Baseline(args) => baseline(args),
         Command::Rules(RulesCommand::List { rules, json }) => {
             let loaded = load_rules(&rules, Some(Path::new(".")))?;
             list_rules(&loaded.set, json)
@@ -87,12 +89,15 @@ fn list_rules(set: &RuleSet, json: bool) -> Result<i32> {
 
 fn scan(args: ScanArgs) -> Result<i32> {
     let started = Instant::now();
-    let output = OutputSettings::from_args(&args.output);
     let first_dir = args
         .paths
         .first()
         .filter(|p| p.is_dir())
         .map(|p| p.as_path());
+    // Reported paths are relative to the scanned directory, or as given for files (so
+    // relative to the working directory): `.ferretignore` lives where they start.
+    let output =
+        OutputSettings::from_args(&args.output).with_root(first_dir.or(Some(Path::new("."))));
     let loaded = load_rules(&args.output.rules, first_dir)?;
     let engine = build_engine(&loaded)?;
     let scanner = Scanner::new(&engine, ReadOptions::from_args(&args.read));
@@ -113,15 +118,51 @@ fn scan(args: ScanArgs) -> Result<i32> {
     )
 }
 
-/// Sorts, reports, prints diagnostics and decides the exit code: the end of every scan.
+/// Writes the fingerprints of everything found under PATH to FILE.
+fn baseline(args: BaselineArgs) -> Result<i32> {
+    let root = args.path.is_dir().then_some(args.path.as_path());
+    let loaded = load_rules(&args.rules, root)?;
+    let engine = build_engine(&loaded)?;
+    let scanner = Scanner::new(&engine, ReadOptions::from_args(&args.read));
+    let mut findings = scan_paths(&scanner, std::slice::from_ref(&args.path))?;
+    // What .ferretignore already hides needs no baseline entry.
+    Suppressions::load(None, root.or(Some(Path::new("."))))?.apply(&mut findings);
+    let file = std::fs::File::create(&args.file).map_err(|e| Error::io(&args.file, e))?;
+    let mut w = std::io::BufWriter::new(file);
+    let n = crate::allow::write_baseline(&findings, &mut w)
+        .and_then(|n| w.flush().map(|_| n))
+        .map_err(|e| Error::io(&args.file, e))?;
+    let errors = scanner.diagnostics.take_errors();
+    print_diagnostics(&errors, &scanner.diagnostics.take_notes(), args.quiet);
+    if !args.quiet {
+        println!(
+            "wrote {n} fingerprint{} to {}",
+            if n == 1 { "" } else { "s" },
+            sanitize(&args.file.display().to_string())
+        );
+    }
+    // An unreadable file may hold a secret the baseline now lacks: say so with exit 2.
+    Ok(if errors.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_ERROR
+    })
+}
+
+/// Drops what the baseline and `.ferretignore` list, sorts, reports, prints diagnostics
+/// and decides the exit code: the end of every scan.
 pub fn finish(
     engine: &Engine,
     mut findings: Vec<Finding>,
-    stats: StatsSnapshot,
+    mut stats: StatsSnapshot,
     scope: String,
     diagnostics: &Diagnostics,
     output: &OutputSettings,
 ) -> Result<i32> {
+    let suppressed = Suppressions::load(output.baseline.as_deref(), output.root.as_deref())?
+        .apply(&mut findings);
+    stats.suppressed_baseline = suppressed.baseline;
+    stats.suppressed_ignored = suppressed.ignored;
     report::prepare(&mut findings);
     let verify = output
         .verify

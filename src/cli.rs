@@ -31,6 +31,10 @@ pub enum Command {
     /// List or check rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Write a baseline: the fingerprints of every finding in PATH, one per line, sorted,
+    /// so that later scans with `--baseline FILE` report only new findings.
+    #[command(after_help = BASELINE_HELP)]
+    Baseline(BaselineArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -73,6 +77,10 @@ pub enum Format {
     Json,
     /// One finding per line.
     Jsonl,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request diff.
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -107,6 +115,10 @@ pub struct OutputArgs {
     pub quiet: bool,
     #[command(flatten)]
     pub verify: VerifyArgs,
+    /// Do not report findings whose fingerprint FILE lists: a file written by `ferret
+    /// baseline`, or an earlier `--format json`, `jsonl` or `sarif` report.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 /// Which findings make the exit code non-zero.
@@ -175,6 +187,31 @@ pub struct ScanArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub read: ReadArgs,
+}
+
+pub const BASELINE_HELP: &str = "\
+A baseline lets a repository with old findings adopt ferret: commit the file, scan with
+`--baseline FILE`, and only new secrets fail the build. Each line is a fingerprint (a hash
+of rule, secret and path: no line number or commit, so entries survive edits, rebases and
+squash merges) followed by a comment naming the rule and path; the secret is never written.
+Sorted lines keep merges of two branches that both add entries free of conflicts.
+Fingerprints listed in .ferretignore at the scanned root are never reported.";
+
+#[derive(Debug, Clone, Args)]
+pub struct BaselineArgs {
+    /// The baseline file to write (replaced if it exists).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The directory or file to scan.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// Print nothing on success.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Parses `10M`, `512K`, `1G`, `1MiB` or a plain byte count.

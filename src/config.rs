@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 /// The config file looked for at the root of a scanned tree or repository.
 pub const CONFIG_FILE: &str = ".ferret.toml";
 
+/// Fingerprints never to report, looked for at the root of a scanned tree or repository.
+pub const IGNORE_FILE: &str = ".ferretignore";
+
 /// How the report is written.
 #[derive(Debug, Clone)]
 pub struct OutputSettings {
@@ -23,6 +26,10 @@ pub struct OutputSettings {
     pub quiet: bool,
     /// Verification flags; combined with the config's `[verify]` table when reporting.
     pub verify: VerifyOptions,
+    /// `--baseline FILE`: fingerprints not to report.
+    pub baseline: Option<PathBuf>,
+    /// The scanned tree or repository root, where `.ferretignore` is looked for.
+    pub root: Option<PathBuf>,
 }
 
 impl OutputSettings {
@@ -44,7 +51,15 @@ impl OutputSettings {
             exit_code: a.exit_code,
             quiet: a.quiet,
             verify: VerifyOptions::from_args(&a.verify),
+            baseline: a.baseline.clone(),
+            root: None,
         }
+    }
+
+    /// Sets the root whose `.ferretignore` applies (the scanned directory, the repository).
+    pub fn with_root(mut self, root: Option<&Path>) -> Self {
+        self.root = root.map(Path::to_path_buf);
+        self
     }
 }
 

@@ -23,6 +23,9 @@ pub enum Error {
     Git { repo: PathBuf, message: String },
     #[error("{0}")]
     Usage(String),
+    /// A baseline or `.ferretignore` that cannot be read as a list of fingerprints.
+    #[error("{path}: {message}")]
+    Baseline { path: PathBuf, message: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

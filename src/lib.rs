@@ -7,10 +7,12 @@
 //!   overlap resolution decide what is reported;
 //! - [`finding`]: the one `Finding` type and its fingerprint;
 //! - [`verify`]: optional live checks of found secrets against their issuing services;
-//! - [`report`]: human, JSON and JSONL output.
+//! - [`allow`]: baselines and `.ferretignore`, applied to the findings before reporting;
+//! - [`report`]: human, JSON, JSONL, SARIF and GitHub annotation output.
 //!
 //! Rules are data ([`rules`]): TOML files embedded in the binary, extended by a config.
 
+pub mod allow;
 pub mod app;
 pub mod cli;
 pub mod config;

@@ -102,7 +102,7 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
         human_bytes(s.bytes),
         s.elapsed_ms as f64 / 1000.0,
         skipped(s),
-    );
+    ) + &suppressed(s);
     writeln!(
         w,
         "{}",
@@ -128,6 +128,21 @@ fn skipped(s: &crate::source::StatsSnapshot) -> String {
         String::new()
     } else {
         format!(" · skipped {}", parts.join(", "))
+    }
+}
+
+fn suppressed(s: &crate::source::StatsSnapshot) -> String {
+    let mut parts = Vec::new();
+    if s.suppressed_baseline > 0 {
+        parts.push(format!("{} in the baseline", s.suppressed_baseline));
+    }
+    if s.suppressed_ignored > 0 {
+        parts.push(format!("{} in .ferretignore", s.suppressed_ignored));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" · not reported: {}", parts.join(", "))
     }
 }
 

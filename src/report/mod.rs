@@ -1,9 +1,11 @@
-//! Reports: the same findings, written for people (`human`) or for programs (`json`,
-//! `jsonl`). Findings arrive sorted and deduplicated (see [`prepare`]), so parallel runs
+//! Reports: the same findings, written for people (`human`), for programs (`json`,
+//! `jsonl`), for code scanning (`sarif`) or as GitHub Actions annotations (`github`). Findings arrive sorted and deduplicated (see [`prepare`]), so parallel runs
 //! print identically.
 
+mod github;
 mod human;
 mod json;
+pub mod sarif;
 
 use crate::cli::Format;
 use crate::engine::Engine;
@@ -61,5 +63,7 @@ pub fn write(
         Format::Human => human::write(findings, ctx, w),
         Format::Json => json::write(findings, ctx, w),
         Format::Jsonl => json::write_lines(findings, ctx, w),
+        Format::Sarif => sarif::write(findings, ctx, w),
+        Format::Github => github::write(findings, ctx, w),
     }
 }

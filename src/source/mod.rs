@@ -58,6 +58,10 @@ pub struct StatsSnapshot {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lines: Option<u64>,
     pub elapsed_ms: u64,
+    /// Findings not reported because `--baseline` lists them.
+    pub suppressed_baseline: u64,
+    /// Findings not reported because `.ferretignore` lists them.
+    pub suppressed_ignored: u64,
 }
 
 impl Stats {
@@ -71,6 +75,8 @@ impl Stats {
             errors: self.errors.load(Ordering::Relaxed),
             lines: None,
             elapsed_ms: elapsed.as_millis() as u64,
+            suppressed_baseline: 0,
+            suppressed_ignored: 0,
         }
     }
 }

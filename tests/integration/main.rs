@@ -2,9 +2,13 @@
 mod harness;
 mod mock_api;
 
+mod action;
+mod baseline;
 mod checksum;
+mod ci;
 mod contexts;
 mod encoded;
+mod reports;
 mod rules;
 mod scan;
 mod verify;

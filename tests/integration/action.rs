@@ -1,0 +1,482 @@
+//! The GitHub Action: action.yml is valid, and scripts/action.sh does the right thing for
+//! each simulated event. Most cases put a fake ferret in FERRET_BIN that records its
+//! arguments, so they check what the script asks for; `dir` runs the real binary.
+use crate::ci::*;
+use crate::harness::*;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const ZERO: &str = "0000000000000000000000000000000000000000";
+
+fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn action_yml_passes_the_validator() {
+    let out = Command::new(shared_tool("validate-action-yml"))
+        .arg("action.yml")
+        .current_dir(repo_root())
+        .output()
+        .expect("run validate-action-yml");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A simulated runner: workspace, event payload, output and summary files.
+pub struct Runner {
+    pub dir: tempfile::TempDir,
+    env: BTreeMap<String, String>,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stderr: String,
+    pub outputs: BTreeMap<String, String>,
+    pub summary: String,
+    /// The fake ferret's arguments, if it ran.
+    pub args: Option<Vec<String>>,
+}
+
+impl Runner {
+    /// A runner whose workspace is `workspace` (a git repository or a plain directory).
+    pub fn new(workspace: &Path) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let temp = dir.path().join("runner-temp");
+        std::fs::create_dir_all(&temp).unwrap();
+        let mut env = BTreeMap::new();
+        let p = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+        env.insert(
+            "GITHUB_WORKSPACE".into(),
+            workspace.to_string_lossy().into_owned(),
+        );
+        env.insert("GITHUB_OUTPUT".into(), p("output"));
+        env.insert("GITHUB_STEP_SUMMARY".into(), p("summary.md"));
+        env.insert("GITHUB_EVENT_PATH".into(), p("event.json"));
+        env.insert("RUNNER_TEMP".into(), temp.to_string_lossy().into_owned());
+        let fake = dir.path().join("fake-ferret");
+        std::fs::write(
+            &fake,
+            "#!/bin/sh\n\
+             printf '%s\\n' \"$@\" > \"$FAKE_ARGS\"\n\
+             out=''; prev=''\n\
+             for a in \"$@\"; do [ \"$prev\" = --output ] && out=$a; prev=$a; done\n\
+             if [ -n \"$out\" ] && [ -n \"${FAKE_SARIF:-}\" ]; then cp \"$FAKE_SARIF\" \"$out\"; fi\n\
+             exit \"${FAKE_EXIT:-0}\"\n",
+        )
+        .unwrap();
+        make_executable(&fake);
+        env.insert("FERRET_BIN".into(), fake.to_string_lossy().into_owned());
+        env.insert("FAKE_ARGS".into(), p("args"));
+        Runner { dir, env }
+    }
+
+    pub fn event(&mut self, name: &str, payload: Value) -> &mut Self {
+        self.env.insert("GITHUB_EVENT_NAME".into(), name.into());
+        std::fs::write(self.dir.path().join("event.json"), payload.to_string()).unwrap();
+        self
+    }
+
+    pub fn set(&mut self, key: &str, value: &str) -> &mut Self {
+        self.env.insert(key.into(), value.into());
+        self
+    }
+
+    /// The fake ferret writes a SARIF file with `n` results and exits with `code`.
+    pub fn fake_results(&mut self, n: usize, code: i32) -> &mut Self {
+        let results: Vec<Value> = (0..n)
+            .map(|i| {
+                json!({
+                    "ruleId": "attio-api-token", "level": "error",
+                    "message": {"text": "Attio API token: sk…"},
+                    "locations": [{"physicalLocation": {
+                        "artifactLocation": {"uri": format!("src/f{i}.py")},
+                        "region": {"startLine": i + 1}}}],
+                    "properties": {"severity": "critical", "commit": "0123456789abcdef0123"}
+                })
+            })
+            .collect();
+        let doc = json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "ferret"}}, "results": results}]});
+        let file = self.dir.path().join("fake.sarif");
+        std::fs::write(&file, doc.to_string()).unwrap();
+        self.env
+            .insert("FAKE_SARIF".into(), file.to_string_lossy().into_owned());
+        self.env.insert("FAKE_EXIT".into(), code.to_string());
+        self
+    }
+
+    pub fn run(&self) -> Run {
+        let mut cmd = Command::new("bash");
+        cmd.arg(repo_root().join("scripts/action.sh"));
+        for (k, _) in std::env::vars() {
+            if k.starts_with("GITHUB_") || k.starts_with("INPUT_") || k.starts_with("RUNNER_") {
+                cmd.env_remove(k);
+            }
+        }
+        for v in GIT_ENV {
+            cmd.env_remove(v);
+        }
+        cmd.envs(&self.env)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("NO_COLOR", "1");
+        let out = cmd.output().expect("run action.sh");
+        let read =
+            |name: &str| std::fs::read_to_string(self.dir.path().join(name)).unwrap_or_default();
+        let outputs = read("output")
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let args = std::fs::read_to_string(self.dir.path().join("args"))
+            .ok()
+            .map(|s| s.lines().map(str::to_string).collect());
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            outputs,
+            summary: read("summary.md"),
+            args,
+        }
+    }
+
+    pub fn default_sarif(&self) -> String {
+        self.dir
+            .path()
+            .join("runner-temp/ferret.sarif")
+            .to_string_lossy()
+            .into_owned()
+    }
+}
+
+#[cfg(unix)]
+fn make_executable(p: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// A repository with `n` commits; returns its commit ids, oldest first.
+pub fn repo_with_commits(dir: &Path, n: usize) -> Vec<String> {
+    git_init(dir);
+    (0..n)
+        .map(|i| {
+            std::fs::write(dir.join(format!("f{i}.txt")), format!("{i}\n")).unwrap();
+            commit_all(dir, &format!("commit {i}"))
+        })
+        .collect()
+}
+
+pub fn strs(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn pull_request_scans_base_to_head() {
+    let ws = Tree::new();
+    let c = repo_with_commits(ws.path(), 3);
+    let mut r = Runner::new(ws.path());
+    r.event(
+        "pull_request",
+        json!({"pull_request": {"base": {"sha": c[0]}, "head": {"sha": c[2]}}}),
+    );
+    let run = r.run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let sarif = r.default_sarif();
+    assert_eq!(
+        run.args.unwrap(),
+        strs(&[
+            "git",
+            ".",
+            "--range",
+            &format!("{}..{}", c[0], c[2]),
+            "--format",
+            "sarif",
+            "--output",
+            &sarif
+        ])
+    );
+    assert_eq!(run.outputs["findings"], "0");
+    assert_eq!(run.outputs["sarif-file"], "", "no SARIF was written");
+    assert!(run.summary.contains("pull_request"), "{}", run.summary);
+    assert!(
+        run.stderr.contains("running: "),
+        "the command is logged: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn push_scans_before_to_after_and_reports_findings() {
+    let ws = Tree::new();
+    let c = repo_with_commits(ws.path(), 3);
+    let mut r = Runner::new(ws.path());
+    r.event("push", json!({"before": c[1], "after": c[2]}))
+        .fake_results(2, 1);
+    let run = r.run();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let args = run.args.unwrap();
+    assert_eq!(
+        args[..4],
+        strs(&["git", ".", "--range", &format!("{}..{}", c[1], c[2])])
+    );
+    assert_eq!(run.outputs["findings"], "2");
+    assert_eq!(run.outputs["sarif-file"], r.default_sarif());
+    assert!(run.summary.contains("**2 findings**"), "{}", run.summary);
+    assert!(
+        run.summary
+            .contains("| critical | `attio-api-token` | `src/f1.py:2` | 0123456789ab |"),
+        "{}",
+        run.summary
+    );
+
+    // fail-on-findings: false reports the same and passes.
+    r.set("INPUT_FAIL_ON_FINDINGS", "false");
+    let run = r.run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.outputs["findings"], "2");
+}
+
+#[test]
+fn a_branchs_first_push_passes_the_zero_base_through() {
+    let ws = Tree::new();
+    let c = repo_with_commits(ws.path(), 2);
+    let mut r = Runner::new(ws.path());
+    r.event(
+        "push",
+        json!({"before": ZERO, "after": c[1], "created": true}),
+    );
+    let run = r.run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.args.unwrap()[..4],
+        strs(&["git", ".", "--range", &format!("{ZERO}..{}", c[1])])
+    );
+    assert!(!run.stderr.contains("fetching"), "{}", run.stderr);
+}
+
+#[test]
+fn a_push_that_deletes_a_branch_scans_nothing() {
+    let ws = Tree::new();
+    let c = repo_with_commits(ws.path(), 1);
+    let mut r = Runner::new(ws.path());
+    r.event(
+        "push",
+        json!({"before": c[0], "after": ZERO, "deleted": true}),
+    );
+    let run = r.run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.args.is_none(), "ferret ran");
+    assert_eq!(run.outputs["findings"], "0");
+}
+
+/// An origin with five commits and a one-commit shallow clone of it, as actions/checkout
+/// leaves by default. Returns (origin, clone, origin's commits).
+fn shallow_clone() -> (Tree, Tree, Vec<String>) {
+    let origin = Tree::new();
+    let c = repo_with_commits(origin.path(), 5);
+    let ws = Tree::new();
+    let url = format!("file://{}", origin.path().display());
+    git(ws.path(), &["clone", "-q", "--depth", "1", &url, "."]);
+    assert_eq!(
+        git(ws.path(), &["rev-parse", "--is-shallow-repository"]),
+        "true"
+    );
+    (origin, ws, c)
+}
+
+fn has_commit(repo: &Path, id: &str) -> bool {
+    let mut cmd = Command::new("git");
+    for v in GIT_ENV {
+        cmd.env_remove(v);
+    }
+    cmd.current_dir(repo)
+        .args(["cat-file", "-e", &format!("{id}^{{commit}}")])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap()
+        .success()
+}
+
+#[test]
+fn a_shallow_checkout_is_deepened_from_its_remote() {
+    let (_origin, ws, c) = shallow_clone();
+    assert!(!has_commit(ws.path(), &c[1]));
+    let mut r = Runner::new(ws.path());
+    r.event("push", json!({"before": c[1], "after": c[4]}));
+    let run = r.run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("shallow clone: fetching history"),
+        "{}",
+        run.stderr
+    );
+    assert!(has_commit(ws.path(), &c[1]), "base commit not fetched");
+    git(ws.path(), &["merge-base", &c[1], &c[4]]);
+    assert_eq!(
+        run.args.unwrap()[..4],
+        strs(&["git", ".", "--range", &format!("{}..{}", c[1], c[4])])
+    );
+}
+
+#[test]
+fn a_pull_request_head_missing_from_a_shallow_checkout_is_fetched() {
+    // actions/checkout checks out the merge commit: the PR's head is not in the clone.
+    let (origin, ws, c) = shallow_clone();
+    git(origin.path(), &["checkout", "-q", "-b", "feature", &c[2]]);
+    std::fs::write(origin.path().join("feature.txt"), "x\n").unwrap();
+    let head = commit_all(origin.path(), "feature work");
+    assert!(!has_commit(ws.path(), &head));
+    let mut r = Runner::new(ws.path());
+    r.event(
+        "pull_request",
+        json!({"pull_request": {"base": {"sha": c[4]}, "head": {"sha": head}}}),
+    );
+    let run = r.run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(has_commit(ws.path(), &head) && has_commit(ws.path(), &c[2]));
+    git(ws.path(), &["merge-base", &c[4], &head]);
+}
+
+#[test]
+fn a_shallow_checkout_without_a_remote_is_left_to_ferret() {
+    let (_origin, ws, c) = shallow_clone();
+    git(ws.path(), &["remote", "remove", "origin"]);
+    let mut r = Runner::new(ws.path());
+    r.event("push", json!({"before": c[1], "after": c[4]}))
+        .fake_results(0, 2);
+    let run = r.run();
+    assert!(
+        run.stderr.contains("shallow clone without a remote"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.args.unwrap()[..4],
+        strs(&["git", ".", "--range", &format!("{}..{}", c[1], c[4])])
+    );
+    // ferret's error (exit 2) fails the step as an error, not as findings.
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.summary.contains("ferret failed (exit 2)"),
+        "{}",
+        run.summary
+    );
+}
+
+#[test]
+fn history_mode_and_the_other_inputs_become_arguments() {
+    let ws = Tree::new();
+    repo_with_commits(ws.path(), 1);
+    let mut r = Runner::new(ws.path());
+    let sarif = r.dir.path().join("out/custom.sarif");
+    r.event("workflow_dispatch", json!({}))
+        .set("INPUT_SCAN", "history")
+        .set("INPUT_PATH", "sub dir")
+        .set("INPUT_CONFIG", "ci/ferret.toml")
+        .set("INPUT_VERIFY", "true")
+        .set("INPUT_EXTRA_ARGS", "--max-file-size 2M  --threads 2")
+        .set("INPUT_SARIF_FILE", sarif.to_str().unwrap());
+    let run = r.run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.args.unwrap(),
+        strs(&[
+            "git",
+            "sub dir",
+            "--format",
+            "sarif",
+            "--output",
+            sarif.to_str().unwrap(),
+            "--config",
+            "ci/ferret.toml",
+            "--verify",
+            "--max-file-size",
+            "2M",
+            "--threads",
+            "2",
+        ])
+    );
+    assert!(
+        sarif.parent().unwrap().is_dir(),
+        "the SARIF file's directory is made"
+    );
+}
+
+#[test]
+fn events_without_a_range_scan_the_directory_or_fail_clearly() {
+    let ws = Tree::new();
+    let mut r = Runner::new(ws.path());
+    r.event("schedule", json!({}));
+    let run = r.run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.args.unwrap()[..2], strs(&["scan", "."]));
+
+    std::fs::remove_file(r.dir.path().join("args")).unwrap();
+    r.set("INPUT_SCAN", "range");
+    let run = r.run();
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(
+            "scan: range needs a pull_request, push or merge_group event, not 'schedule'"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.args.is_none());
+
+    r.set("INPUT_SCAN", "everything");
+    let run = r.run();
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("unknown scan 'everything'"),
+        "{}",
+        run.stderr
+    );
+}
+
+pub fn real_ferret() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("ferret")
+}
+
+#[test]
+fn dir_mode_with_the_real_binary_writes_valid_sarif_and_a_summary() {
+    let ws = Tree::new();
+    let mut s = Secrets::new("action_dir");
+    let key = s.token(&Secrets::join(&["s", "k_"]), 40);
+    ws.write("app/.env", format!("ATTIO_API_KEY={key}\n"));
+    let mut r = Runner::new(ws.path());
+    r.event("workflow_dispatch", json!({}))
+        .set("INPUT_SCAN", "dir")
+        .set("FERRET_BIN", real_ferret().to_str().unwrap());
+    let run = r.run();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.outputs["findings"], "1");
+    let sarif = PathBuf::from(&run.outputs["sarif-file"]);
+    validate_sarif(&sarif);
+    assert_eq!(
+        read_json(&sarif)["runs"][0]["results"][0]["ruleId"],
+        "attio-api-token"
+    );
+    assert!(
+        run.summary
+            .contains("| critical | `attio-api-token` | `app/.env:1` |  |"),
+        "{}",
+        run.summary
+    );
+    assert!(!run.summary.contains(&key));
+
+    // With the finding in the baseline, the same run is clean.
+    let (code, _, _) = run_in(ws.path(), &["baseline", ".ferret-baseline"]);
+    assert_eq!(code, 0);
+    r.set("INPUT_EXTRA_ARGS", "--baseline .ferret-baseline");
+    let run = r.run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.outputs["findings"], "0");
+    assert!(run.summary.contains("No secrets found"), "{}", run.summary);
+}

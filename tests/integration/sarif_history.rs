@@ -1,0 +1,195 @@
+//! SARIF from git sources: history audits and the Action's range scans with the real
+//! binary. Needs the `ferret git` command (branch `git`); listed in main.rs once merged.
+use crate::action::{real_ferret, Runner};
+use crate::ci::*;
+use crate::harness::*;
+use serde_json::json;
+use std::path::Path;
+
+fn attio(s: &mut Secrets) -> String {
+    s.token(&Secrets::join(&["s", "k_"]), 40)
+}
+
+#[test]
+fn sarif_from_a_history_scan_passes_the_strict_validator() {
+    let t = Tree::new();
+    git_init(t.path());
+    let mut s = Secrets::new("sarif_history");
+    let (old, new) = (attio(&mut s), attio(&mut s));
+    t.write("README.md", "demo\n");
+    commit_all(t.path(), "start");
+    t.write("config/.env", format!("ATTIO_API_KEY={old}\n"));
+    let leaked = commit_all(t.path(), "add config");
+    std::fs::remove_file(t.path().join("config/.env")).unwrap();
+    commit_all(t.path(), "remove config");
+    t.write("src/app py.txt", format!("x\nkey = {new}\n"));
+    let again = commit_all(t.path(), "add app");
+
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("history.sarif");
+    let (code, _, err) = run_in(
+        t.path(),
+        &[
+            "git",
+            ".",
+            "--format",
+            "sarif",
+            "-o",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    validate_sarif(&file);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        !text.contains(&old) && !text.contains(&new),
+        "whole secret in SARIF"
+    );
+    let v = read_json(&file);
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let mut seen: Vec<(String, String)> = results
+        .iter()
+        .map(|r| {
+            let p = &r["properties"];
+            assert_eq!(p["author"], "Ada Tester", "{r}");
+            assert_eq!(p["email"], "ada@example.test", "{r}");
+            assert!(p["date"].as_str().unwrap().starts_with("2024-05-01"), "{r}");
+            let commit = p["commit"].as_str().unwrap().to_string();
+            assert!(
+                r["message"]["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&commit[..12]),
+                "{r}"
+            );
+            let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            (uri, commit)
+        })
+        .collect();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(
+        seen,
+        vec![
+            ("config/.env".to_string(), leaked),
+            ("src/app%20py.txt".to_string(), again)
+        ]
+    );
+}
+
+fn repo_with_a_leaky_branch(seed: &str) -> (Tree, String, String, String) {
+    let t = Tree::new();
+    git_init(t.path());
+    t.write("README.md", "demo\n");
+    let base = commit_all(t.path(), "start");
+    let mut s = Secrets::new(seed);
+    let key = attio(&mut s);
+    t.write("app/.env", format!("ATTIO_API_KEY={key}\n"));
+    let head = commit_all(t.path(), "add env");
+    (t, base, head, key)
+}
+
+fn check_range_run(ws: &Path, run: &crate::action::Run, head: &str, key: &str) {
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("--range"), "{}", run.stderr);
+    assert_eq!(run.outputs["findings"], "1");
+    let sarif = Path::new(&run.outputs["sarif-file"]);
+    validate_sarif(sarif);
+    let v = read_json(sarif);
+    assert_eq!(v["runs"][0]["results"][0]["properties"]["commit"], head);
+    let row = format!(
+        "| critical | `attio-api-token` | `app/.env:1` | {} |",
+        &head[..12]
+    );
+    assert!(run.summary.contains(&row), "{}", run.summary);
+    assert!(!run.summary.contains(key));
+    assert!(ws.is_dir());
+}
+
+#[test]
+fn action_pull_request_range_with_the_real_binary() {
+    let (t, base, head, key) = repo_with_a_leaky_branch("action_pr_real");
+    let mut r = Runner::new(t.path());
+    r.event(
+        "pull_request",
+        json!({"pull_request": {"base": {"sha": base}, "head": {"sha": head}}}),
+    )
+    .set("FERRET_BIN", real_ferret().to_str().unwrap());
+    let run = r.run();
+    check_range_run(t.path(), &run, &head, &key);
+}
+
+#[test]
+fn action_first_push_with_the_real_binary() {
+    let (t, _, head, key) = repo_with_a_leaky_branch("action_first_push_real");
+    let mut r = Runner::new(t.path());
+    r.event(
+        "push",
+        json!({"before": "0000000000000000000000000000000000000000", "after": head}),
+    )
+    .set("FERRET_BIN", real_ferret().to_str().unwrap());
+    let run = r.run();
+    check_range_run(t.path(), &run, &head, &key);
+}
+
+#[test]
+fn action_shallow_checkout_without_a_remote_shows_ferrets_error() {
+    let origin = Tree::new();
+    let c = crate::action::repo_with_commits(origin.path(), 4);
+    let ws = Tree::new();
+    let url = format!("file://{}", origin.path().display());
+    git(ws.path(), &["clone", "-q", "--depth", "1", &url, "."]);
+    git(ws.path(), &["remote", "remove", "origin"]);
+    let mut r = Runner::new(ws.path());
+    r.event("push", json!({"before": c[1], "after": c[3]}))
+        .set("FERRET_BIN", real_ferret().to_str().unwrap());
+    let run = r.run();
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("ferret: error:"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&c[1][..7]),
+        "the error names the missing commit: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn history_scans_honour_the_baseline_and_ferretignore() {
+    let t = Tree::new();
+    git_init(t.path());
+    let mut s = Secrets::new("history_baseline");
+    let (a, b) = (attio(&mut s), attio(&mut s));
+    t.write("old/.env", format!("A={a}\n"));
+    t.write("old/b.txt", format!("B={b}\n"));
+    commit_all(t.path(), "old secrets");
+    // A baseline from a directory scan covers the same secrets in history: fingerprints
+    // have no commit in them.
+    let (code, _, err) = run_in(t.path(), &["baseline", "base.txt"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, report, err) = scan_git_json(t.path(), &["--baseline", "base.txt"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(report["stats"]["suppressed_baseline"], 2);
+
+    // .ferretignore at the repository root applies to `ferret git` too.
+    let (_, report, _) = scan_git_json(t.path(), &[]);
+    let fp = report["findings"][0]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    t.write(".ferretignore", format!("{fp}\n"));
+    let (code, report, _) = scan_git_json(t.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(report["stats"]["suppressed_ignored"], 1);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1);
+}
+
+fn scan_git_json(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut args = vec!["git", ".", "--format", "json"];
+    args.extend_from_slice(extra);
+    let (code, out, err) = run_in(dir, &args);
+    let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("bad JSON ({e}): {out}\n{err}"));
+    (code, v, err)
+}
