@@ -302,6 +302,7 @@ impl Engine {
         if spans.is_empty() {
             return;
         }
+        let plain_end = out.len();
         let mut cursor = LineCursor::new(content);
         let mut inner = Vec::new();
         for span in spans {
@@ -324,7 +325,7 @@ impl Engine {
             let line_text = String::from_utf8_lossy(line).into_owned();
             for mut f in inner.drain(..) {
                 // Already found as written (the span merely contained it): report once.
-                let plain = out[first..].iter().any(|p| {
+                let plain = out[first..plain_end].iter().any(|p| {
                     p.rule_id == f.rule_id
                         && p.secret == f.secret
                         && p.offset.0 >= span.start
@@ -345,6 +346,43 @@ impl Engine {
                 out.push(f);
             }
         }
+        self.resolve_decoded_overlaps(out, first, plain_end);
+    }
+
+    /// A secret seen both as written and decoded from an enclosing span (a percent-encoded
+    /// webhook secret that a generic `secret=` rule also matched as written) is reported
+    /// under the more specific rule only.
+    fn resolve_decoded_overlaps(&self, out: &mut Vec<Finding>, first: usize, plain_end: usize) {
+        if out.len() == plain_end || plain_end == first {
+            return;
+        }
+        let spec = |id: &str| {
+            self.rules
+                .iter()
+                .find(|r| r.rule.id == id)
+                .map_or(0, |r| r.specificity)
+        };
+        let overlaps =
+            |a: &Finding, b: &Finding| a.offset.0 < b.offset.1 && b.offset.0 < a.offset.1;
+        let mut drop = vec![false; out.len()];
+        for d in plain_end..out.len() {
+            for r in first..plain_end {
+                if !overlaps(&out[r], &out[d]) {
+                    continue;
+                }
+                let (sr, sd) = (spec(&out[r].rule_id), spec(&out[d].rule_id));
+                if sr < sd {
+                    drop[r] = true;
+                } else if sd < sr {
+                    drop[d] = true;
+                }
+            }
+        }
+        let mut i = 0;
+        out.retain(|_| {
+            i += 1;
+            !drop[i - 1]
+        });
     }
 
     fn scan_plain(
@@ -458,12 +496,17 @@ impl Engine {
         scratch.candidates.clear();
         scratch.candidates.extend_from_slice(&self.keywordless);
         scratch.lower.clear();
-        scratch.lower.extend(content.iter().map(u8::to_ascii_lowercase));
+        scratch
+            .lower
+            .extend(content.iter().map(u8::to_ascii_lowercase));
         let hay = scratch.lower.as_slice();
         let mut at = 0;
         // Restarting one byte past each match start (not past its end) finds keywords that
         // overlap an earlier one, as an overlapping search would, at non-overlapping speed.
-        while let Some(m) = self.prefilter.find(aho_corasick::Input::new(hay).range(at..)) {
+        while let Some(m) = self
+            .prefilter
+            .find(aho_corasick::Input::new(hay).range(at..))
+        {
             for &r in &self.pattern_rules[m.pattern().as_usize()] {
                 let (w, b) = (r as usize / 64, r % 64);
                 if scratch.seen[w] & (1 << b) == 0 {
