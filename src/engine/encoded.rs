@@ -32,18 +32,28 @@ pub fn spans(content: &[u8], out: &mut Vec<Span>) {
     }
 }
 
-/// 0: not base64; 1: standard alphabet or shared; 2: `+` or `/`; 3: `-` or `_` (URL-safe).
+/// Byte classes for base64 runs, as bit flags so one OR per byte tracks what a run holds.
+const UPPER: u8 = 1;
+const LOWER: u8 = 2;
+const DIGIT: u8 = 4;
+const STD_SYM: u8 = 8; // `+` `/`
+const URL_SYM: u8 = 16; // `-` `_`
+
 static B64: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut i = 0;
     while i < 256 {
         let c = i as u8;
-        t[i] = if c.is_ascii_alphanumeric() {
-            1
+        t[i] = if c.is_ascii_uppercase() {
+            UPPER
+        } else if c.is_ascii_lowercase() {
+            LOWER
+        } else if c.is_ascii_digit() {
+            DIGIT
         } else if c == b'+' || c == b'/' {
-            2
+            STD_SYM
         } else if c == b'-' || c == b'_' {
-            3
+            URL_SYM
         } else {
             0
         };
@@ -56,38 +66,39 @@ fn base64_spans(content: &[u8], out: &mut Vec<Span>) {
     let mut i = 0;
     let n = content.len();
     while i < n {
-        if B64[content[i] as usize] == 0 {
+        let start = i;
+        let mut seen = 0u8;
+        while i < n {
+            let c = B64[content[i] as usize];
+            if c == 0 {
+                break;
+            }
+            seen |= c;
+            i += 1;
+        }
+        if i == start {
             i += 1;
             continue;
-        }
-        let start = i;
-        let (mut std_sym, mut url_sym) = (false, false);
-        while i < n {
-            match B64[content[i] as usize] {
-                0 => break,
-                2 => std_sym = true,
-                3 => url_sym = true,
-                _ => {}
-            }
-            i += 1;
         }
         let mut end = i;
         while end < n && end - i < 2 && content[end] == b'=' {
             end += 1;
         }
         let len = i - start;
-        if !(MIN_BASE64..=MAX_SPAN).contains(&len) || (std_sym && url_sym) {
-            i = end;
-            continue;
-        }
-        if let Some(text) = decode_base64(&content[start..i], url_sym) {
-            if looks_like_text(&text) {
-                out.push(Span {
-                    start,
-                    end,
-                    text,
-                    how: "base64",
-                });
+        // Real encodings mix upper and lower case with digits or symbols; identifiers,
+        // words, paths and UPPER_SNAKE names do not, and are skipped without decoding.
+        let mixed = seen & (UPPER | LOWER) == UPPER | LOWER && seen & (DIGIT | STD_SYM) != 0;
+        let url = seen & URL_SYM != 0;
+        if (MIN_BASE64..=MAX_SPAN).contains(&len) && mixed && !(url && seen & STD_SYM != 0) {
+            if let Some(text) = decode_base64(&content[start..i], url) {
+                if looks_like_text(&text) {
+                    out.push(Span {
+                        start,
+                        end,
+                        text,
+                        how: "base64",
+                    });
+                }
             }
         }
         i = end;
@@ -110,12 +121,6 @@ fn b64_value(c: u8, url: bool) -> Option<u8> {
 /// Decodes unpadded or padded base64 (padding already stripped by the caller).
 fn decode_base64(s: &[u8], url: bool) -> Option<Vec<u8>> {
     if s.len() % 4 == 1 {
-        return None;
-    }
-    // Plain words and identifiers are not base64: real encodings mix case and digits.
-    let has_upper = s.iter().any(u8::is_ascii_uppercase);
-    let has_lower = s.iter().any(u8::is_ascii_lowercase);
-    if !(has_upper && has_lower) {
         return None;
     }
     let mut out = Vec::with_capacity(s.len() * 3 / 4);
