@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 /// The config file looked for at the root of a scanned tree or repository.
 pub const CONFIG_FILE: &str = ".ferret.toml";
 
+/// Looked for when there is no [`CONFIG_FILE`]: a gitleaks config, translated.
+pub const GITLEAKS_CONFIG_FILE: &str = crate::rules::gitleaks::FILE_NAME;
+
 /// How the report is written.
 #[derive(Debug, Clone)]
 pub struct OutputSettings {
@@ -84,7 +87,8 @@ pub struct LoadedRules {
     pub config_path: Option<PathBuf>,
 }
 
-/// Built-in rules plus `--config FILE`, or else `.ferret.toml` at `root` when it exists.
+/// Built-in rules plus `--config FILE`, or else `.ferret.toml` at `root` when it exists,
+/// or else `.gitleaks.toml` there. Either file may be a ferret or a gitleaks config.
 pub fn load_rules(args: &RuleArgs, root: Option<&Path>) -> Result<LoadedRules> {
     let builtin = RuleSet::builtin()?;
     let path = match &args.config {
@@ -97,10 +101,15 @@ pub fn load_rules(args: &RuleArgs, root: Option<&Path>) -> Result<LoadedRules> {
             }
             Some(p.clone())
         }
-        None => root.map(|r| r.join(CONFIG_FILE)).filter(|p| p.is_file()),
+        None => root.and_then(|r| {
+            [CONFIG_FILE, GITLEAKS_CONFIG_FILE]
+                .iter()
+                .map(|f| r.join(f))
+                .find(|p| p.is_file())
+        }),
     };
     let set = match &path {
-        Some(p) => builtin.with_config(RulesFile::load(p)?),
+        Some(p) => builtin.with_config(RulesFile::load_any(p)?),
         None => builtin,
     };
     Ok(LoadedRules {
@@ -113,12 +122,24 @@ pub fn load_rules(args: &RuleArgs, root: Option<&Path>) -> Result<LoadedRules> {
 /// one is reported before the scan (exit 2, naming the rule); built-in rules are proven by
 /// the test suite and compiled lazily.
 pub fn build_engine(loaded: &LoadedRules) -> Result<Engine> {
-    let engine = Engine::new(&loaded.set)?;
+    let engine = Engine::new(&loaded.set).map_err(|e| match &loaded.config_path {
+        Some(path) => Error::Config {
+            path: path.clone(),
+            message: e.to_string(),
+        },
+        None => e,
+    })?;
     if let Some(path) = &loaded.config_path {
-        let file = RulesFile::load(path)?;
+        let file = RulesFile::load_any(path)?;
         let ids: std::collections::HashSet<&str> =
             file.rules.iter().map(|r| r.id.as_str()).collect();
-        engine.compile_now(|r| ids.contains(r.id.as_str()))?;
+        // The error names the config file as well as the rule.
+        engine
+            .compile_now(|r| ids.contains(r.id.as_str()))
+            .map_err(|e| Error::Config {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
         // Verify blocks and the `[verify]` table are checked now too, not after the scan.
         for r in file.rules.iter() {
             if let Some(v) = &r.verify {
