@@ -4,6 +4,7 @@ mod mock_api;
 
 mod contexts;
 mod encoded;
+mod gitleaks;
 mod rules;
 mod scan;
 mod verify;
