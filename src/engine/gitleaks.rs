@@ -171,6 +171,94 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// A composite rule's hits: those with, for every required rule, a hit of that rule
+    /// near enough (gitleaks' `processRequiredRules`). Required rules are looked for
+    /// whatever their keywords and `skip_report`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn composite_hits(
+        &self,
+        ri: u32,
+        re: &Regex,
+        filters: &[Filters],
+        content: &[u8],
+        path: &str,
+        commit: Option<&str>,
+        hits: &mut Vec<Hit>,
+    ) {
+        let mut primary = Vec::new();
+        self.gitleaks_hits(ri, re, filters, content, path, commit, &mut primary);
+        if primary.is_empty() {
+            return;
+        }
+        let rule = &self.rules[ri as usize].rule;
+        let mut found = Vec::with_capacity(rule.required.len());
+        for req in &rule.required {
+            let mut v = Vec::new();
+            if let Some(&qi) = self.by_id.get(&req.id) {
+                let cr = &self.rules[qi as usize];
+                if let (false, true, Ok(re), Ok(filters)) =
+                    (cr.path_only(), cr.runs_on(path), cr.regex(), cr.filters())
+                {
+                    if !filters.iter().any(|f| f.path_allowed(path, commit)) {
+                        self.gitleaks_hits(qi, re, filters, content, path, commit, &mut v);
+                    }
+                }
+            }
+            found.push(v);
+        }
+        let place = |h: &Hit| {
+            let line = memchr::memchr_iter(b'\n', &content[..h.at]).count();
+            let column = match memchr::memrchr(b'\n', &content[..h.at]) {
+                Some(p) => h.at - p + 1,
+                None => h.at + 1,
+            };
+            (line, column)
+        };
+        for p in primary {
+            let (pl, pc) = place(&p);
+            let near = |req: &crate::rules::Required, q: &Hit| {
+                let (ql, qc) = place(q);
+                req.within_lines.is_none_or(|n| pl.abs_diff(ql) <= n)
+                    && req.within_columns.is_none_or(|n| pc.abs_diff(qc) <= n)
+            };
+            if rule
+                .required
+                .iter()
+                .zip(&found)
+                .all(|(req, qs)| qs.iter().any(|q| near(req, q)))
+            {
+                hits.push(p);
+            }
+        }
+    }
+}
+
+/// Ids to indexes, checking what composite rules refer to.
+pub(super) fn composite_ids(
+    set: &crate::rules::RuleSet,
+) -> crate::error::Result<HashMap<String, u32>> {
+    let ids: HashMap<String, u32> = set
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.clone(), i as u32))
+        .collect();
+    for r in &set.rules {
+        let err = |message: String| crate::error::Error::Rule {
+            id: r.id.clone(),
+            message,
+        };
+        if r.semantics == Semantics::Ferret && (!r.required.is_empty() || r.skip_report) {
+            return Err(err("required and skip_report are for gitleaks rules".into()));
+        }
+        if let Some(q) = r.required.iter().find(|q| !ids.contains_key(&q.id)) {
+            return Err(err(format!("required rule {} does not exist", q.id)));
+        }
+    }
+    Ok(ids)
+}
+
 /// gitleaks trims newlines off both ends of a match (`strings.Trim(match, "\n")`).
 fn trim_newlines(content: &[u8], mut s: usize, mut e: usize) -> (usize, usize) {
     while s < e && content[s] == b'\n' {

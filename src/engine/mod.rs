@@ -273,6 +273,8 @@ pub struct Engine {
     path_only: Vec<u32>,
     /// Any rule with `gitleaks` semantics? (ferret's global path allowlist then skips no file.)
     any_gitleaks: bool,
+    /// Rule id → index, for composite rules' `required`.
+    by_id: std::collections::HashMap<String, u32>,
     /// The config file's `[verify]` table, for the verify stage.
     verify_config: Option<toml::Value>,
 }
@@ -361,6 +363,7 @@ impl Engine {
                 .collect::<Result<_>>()?,
             path_only,
             any_gitleaks: set.rules.iter().any(|r| r.semantics == Semantics::Gitleaks),
+            by_id: gitleaks::composite_ids(set)?,
             verify_config: set.verify.clone(),
         })
     }
@@ -547,7 +550,15 @@ impl Engine {
                 continue;
             }
             if gitleaks {
-                self.gitleaks_hits(ri, re, filters, content, path, commit, &mut scratch.hits);
+                if cr.rule.skip_report {
+                    continue;
+                }
+                let hits = &mut scratch.hits;
+                if cr.rule.required.is_empty() {
+                    self.gitleaks_hits(ri, re, filters, content, path, commit, hits);
+                } else {
+                    self.composite_hits(ri, re, filters, content, path, commit, hits);
+                }
                 continue;
             }
             let group = cr.rule.secret_group;

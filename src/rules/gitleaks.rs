@@ -10,10 +10,11 @@
 //! merged field by field), and `[extend] useDefault = true` keeps ferret's built-in rules
 //! (gitleaks' own defaults are gitleaks' data; ferret ships its own).
 //!
-//! Not translated: `[[rules.required]]` (composite rules) is refused with an error, so a
-//! config never silently reports more than it would under gitleaks; `minVersion` and
-//! `[extend] url` (which gitleaks itself ignores) are ignored.
-use super::{Allowlist, Condition, Extend, RegexTarget, Rule, RulesFile, Semantics, Severity};
+//! Composite rules (`[[rules.required]]`, `skipReport`) are translated too. Ignored, as
+//! gitleaks ignores them: `minVersion` and `[extend] url`.
+use super::{
+    Allowlist, Condition, Extend, RegexTarget, Required, Rule, RulesFile, Semantics, Severity,
+};
 use crate::error::{Error, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -50,6 +51,7 @@ const RULE_KEYS: &[&str] = &[
     "required",
     "skipreport",
 ];
+const REQUIRED_KEYS: &[&str] = &["id", "withinlines", "withincolumns"];
 const ALLOWLIST_KEYS: &[&str] = &[
     "description",
     "condition",
@@ -118,6 +120,18 @@ fn translate_checked(path: &Path, text: &str, unknown: &mut Vec<String>) -> Resu
             )));
         }
     }
+    for r in &rules {
+        if let Some(q) = r
+            .required
+            .iter()
+            .find(|q| !rules.iter().any(|x| x.id == q.id))
+        {
+            return Err(err(format!(
+                "rule {}: [[rules.required]] rule ID '{}' does not exist",
+                r.id, q.id
+            )));
+        }
+    }
     for (id, allowlist) in targeted {
         match rules.iter_mut().find(|r| r.id == id) {
             Some(r) => r.allowlists.push(allowlist),
@@ -173,6 +187,8 @@ struct GlRule {
     keywords: Vec<String>,
     tags: Vec<String>,
     allowlists: Vec<Allowlist>,
+    required: Vec<Required>,
+    skip_report: bool,
 }
 
 impl GlRule {
@@ -192,6 +208,8 @@ impl GlRule {
             allowlist: Allowlist::default(),
             allowlists: self.allowlists,
             semantics: Semantics::Gitleaks,
+            required: self.required,
+            skip_report: self.skip_report,
             examples: Vec::new(),
             negative_examples: Vec::new(),
             verify: None,
@@ -199,7 +217,8 @@ impl GlRule {
     }
 
     /// gitleaks' merge of a rule from the extending config (`self`) onto the rule with
-    /// the same id in the extended one (`base`): set fields win, lists are appended.
+    /// the same id in the extended one (`base`): set fields win, lists are appended; like
+    /// gitleaks, the base keeps its own `required` and `skipReport`.
     fn merged_onto(self, mut base: GlRule) -> GlRule {
         if !self.description.is_empty() {
             base.description = self.description;
@@ -368,15 +387,27 @@ fn resolve(config: &Path, extended: &str) -> PathBuf {
 
 fn parse_rule(t: &Table, name: &str, unknown: &mut Vec<String>) -> Result<GlRule, String> {
     let f = Fields::new(t, name, RULE_KEYS, unknown);
-    if t.contains_key("required") {
-        return Err(format!(
-            "{name}: [[rules.required]] (composite rules) is not supported by ferret"
-        ));
-    }
-    if f.boolean("skipreport")?.unwrap_or(false) {
-        return Err(format!(
-            "{name}: skipReport (for composite rules) is not supported by ferret"
-        ));
+    let mut required = Vec::new();
+    for q in f.tables("required")? {
+        let q = Fields::new(&q, name, REQUIRED_KEYS, unknown);
+        let id = q.string("id")?.unwrap_or_default();
+        if id.is_empty() {
+            return Err(format!("{name}: [[rules.required]] rule ID is empty"));
+        }
+        let within = |key: &str| -> Result<Option<usize>, String> {
+            match q.number(key)? {
+                None => Ok(None),
+                Some(n) if n >= 0.0 && n.fract() == 0.0 => Ok(Some(n as usize)),
+                Some(n) => Err(format!(
+                    "{name}: [[rules.required]] {key} {n} is not a count"
+                )),
+            }
+        };
+        required.push(Required {
+            id,
+            within_lines: within("withinlines")?,
+            within_columns: within("withincolumns")?,
+        });
     }
     let old = f.table("allowlist")?;
     let new = f.tables("allowlists")?;
@@ -415,6 +446,8 @@ fn parse_rule(t: &Table, name: &str, unknown: &mut Vec<String>) -> Result<GlRule
             .collect(),
         tags: f.strings("tags")?,
         allowlists,
+        required,
+        skip_report: f.boolean("skipreport")?.unwrap_or(false),
     })
 }
 

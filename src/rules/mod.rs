@@ -181,6 +181,14 @@ pub struct Rule {
     pub allowlists: Vec<Allowlist>,
     #[serde(default)]
     pub semantics: Semantics,
+    /// Rules that must also match near this one for it to be reported (gitleaks'
+    /// composite rules; `gitleaks` rules only).
+    #[serde(default)]
+    pub required: Vec<Required>,
+    /// Never reported on its own, only looked for as another rule's `required` one
+    /// (`gitleaks` rules only).
+    #[serde(default)]
+    pub skip_report: bool,
     /// Text that must produce a finding. `{{alnum:32}}`-style generators (see
     /// [`synth`]) are expanded at check time so no real-looking secret is committed.
     #[serde(default)]
@@ -191,6 +199,18 @@ pub struct Rule {
     /// Live verification request (see the verify module); kept as raw TOML here.
     #[serde(default)]
     pub verify: Option<toml::Value>,
+}
+
+/// A rule that a composite rule needs nearby: within `within_lines` lines and
+/// `within_columns` columns of its match when given, anywhere in the same content if not.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Required {
+    pub id: String,
+    #[serde(default)]
+    pub within_lines: Option<usize>,
+    #[serde(default)]
+    pub within_columns: Option<usize>,
 }
 
 fn default_severity() -> Severity {

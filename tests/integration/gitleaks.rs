@@ -139,6 +139,9 @@ keywords = ["zqp_"]
         ],
         "binary files are judged by name too; empty files are not reported"
     );
+    let file = &v["findings"][1];
+    assert_eq!(file["snippet"], "file detected: certs/server.zqk");
+    assert_eq!(file["description"], "a key store file");
 }
 
 #[test]
@@ -288,6 +291,36 @@ keywords = ["_token"]
             ("a.env".into(), 2, "zq-generic-token".into()),
         ]
     );
+}
+
+#[test]
+fn composite_rules_need_their_required_rule_nearby() {
+    let t = Tree::new();
+    let mut s = Secrets::new("gl-composite");
+    let mut pass = || s.chars(LOWERNUM, 16);
+    t.write("near.txt", format!("zq_user=alice\nzq_pass={}\n", pass()));
+    t.write(
+        "far.txt",
+        format!("zq_user=alice\n\n\nzq_pass={}\n", pass()),
+    );
+    t.write("alone.txt", format!("zq_pass={}\n", pass()));
+    let config = r#"
+[[rules]]
+id = "zq-user"
+regex = '''zq_user=([a-z]{4,})'''
+keywords = ["zq_user"]
+skipReport = true
+
+[[rules]]
+id = "zq-pass"
+regex = '''zq_pass=([a-z0-9]{16})'''
+keywords = ["zq_pass"]
+[[rules.required]]
+id = "zq-user"
+withinLines = 1
+"#;
+    let (_, v, _) = scan_with(&t, config, &[]);
+    assert_eq!(hits(&v), vec![("near.txt".into(), 2, "zq-pass".into())]);
 }
 
 #[test]
@@ -456,7 +489,7 @@ fn invalid_gitleaks_configs_are_exit_two_naming_the_file_and_the_rule() {
         ("[[rules]]\nid = \"zq-bad\"\ndescription = \"nothing to match\"\n", "both |regex| and |path|"),
         (
             "[[rules]]\nid = \"zq-bad\"\nregex = 'x'\n[[rules.required]]\nid = \"other\"\n",
-            "composite",
+            "'other' does not exist",
         ),
     ];
     for (config, why) in cases {
