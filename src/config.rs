@@ -3,7 +3,7 @@
 use crate::cli::{ColorChoice, Format, OutputArgs, ReadArgs, RuleArgs, VerifyArgs};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::rules::{RuleSet, RulesFile};
+use crate::rules::{Allowlist, RuleSet, RulesFile, Semantics};
 use crate::source::ReadOptions;
 use crate::verify::VerifyOptions;
 use std::io::IsTerminal;
@@ -109,12 +109,39 @@ pub fn load_rules(args: &RuleArgs, root: Option<&Path>) -> Result<LoadedRules> {
         }),
     };
     let set = match &path {
-        Some(p) => builtin.with_config(RulesFile::load_any(p)?),
+        Some(p) => {
+            let file = RulesFile::load_any(p)?;
+            let gitleaks = file
+                .rules
+                .iter()
+                .any(|r| r.semantics == Semantics::Gitleaks);
+            let mut set = builtin.with_config(file);
+            if gitleaks {
+                set.allowlists.extend(skip_config_file(p, root));
+            }
+            set
+        }
         None => builtin,
     };
     Ok(LoadedRules {
         set,
         config_path: path,
+    })
+}
+
+/// gitleaks does not scan the config file it was given (which often holds allowlisted
+/// example secrets); when that file is inside the scanned tree, neither does ferret.
+fn skip_config_file(config: &Path, root: Option<&Path>) -> Option<Allowlist> {
+    let config = config.canonicalize().ok()?;
+    let root = root?.canonicalize().ok()?;
+    let rel = config
+        .strip_prefix(&root)
+        .ok()?
+        .to_string_lossy()
+        .replace('\\', "/");
+    Some(Allowlist {
+        paths: vec![format!("^{}$", regex::escape(&rel))],
+        ..Allowlist::default()
     })
 }
 

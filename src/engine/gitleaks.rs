@@ -142,9 +142,9 @@ impl Engine {
         let gitleaks_generic = |id: &str| {
             generic(id)
                 && self
-                    .rules
-                    .iter()
-                    .any(|r| r.rule.id == id && r.rule.semantics == Semantics::Gitleaks)
+                    .by_id
+                    .get(id)
+                    .is_some_and(|&i| self.rules[i as usize].rule.semantics == Semantics::Gitleaks)
         };
         let found = &out[first..];
         if !found.iter().any(|f| generic(&f.rule_id)) {
