@@ -377,6 +377,26 @@ mod tests {
     }
 
     #[test]
+    fn commit_allowlists_apply_to_content_from_that_commit() {
+        let config = "[[rules]]\nid = 'zq'\nregex = 'zq_[a-z]{8}'\n\
+                      [[rules.allowlists]]\ncommits = ['ABC123']\n";
+        let file =
+            crate::rules::gitleaks::translate(std::path::Path::new("x.gitleaks.toml"), config)
+                .unwrap();
+        let set = crate::rules::RuleSet::default().with_config(file);
+        let engine = Engine::new(&set).unwrap();
+        let mut scratch = Scratch::default();
+        let found = |commit: Option<&str>, scratch: &mut Scratch| {
+            let mut out = Vec::new();
+            engine.scan_in_commit(b"k = zq_abcdefgh\n", "a.txt", commit, scratch, &mut out);
+            out.len()
+        };
+        assert_eq!(found(Some("abc123"), &mut scratch), 0);
+        assert_eq!(found(Some("def456"), &mut scratch), 1);
+        assert_eq!(found(None, &mut scratch), 1);
+    }
+
+    #[test]
     fn secret_is_taken_by_matching_again() {
         let re = Regex::new(r"k=(a+)|k=(b+)").unwrap();
         assert_eq!(secret_span(&re, b"k=bbb", None), Some((2, 5)));
