@@ -14,6 +14,7 @@
 # `dir` does not read .gitignore), and both skip files over 10,000,000 bytes. gitleaks
 # reports path-only findings at line 0, ferret at line 1: they are compared as line 1.
 # A .gitleaksignore at the root of TREE is honoured by gitleaks and not by ferret.
+# Exit status: 0 when the sets are the same, 1 when they differ, 2 on an error.
 set -euo pipefail
 
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then
