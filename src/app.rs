@@ -29,10 +29,11 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Rules(RulesCommand::Check { file, rules }) => {
             let set = match file {
                 Some(f) => {
-                    let file = RulesFile::load(&f)?;
+                    let file = RulesFile::load_any(&f)?;
                     RuleSet {
                         rules: file.rules,
                         allowlist: file.allowlist.unwrap_or_default(),
+                        allowlists: file.allowlists,
                         verify: None,
                     }
                 }

@@ -59,8 +59,8 @@ pub enum RulesCommand {
 
 #[derive(Debug, Clone, Args)]
 pub struct RuleArgs {
-    /// Config file with extra rules and allowlists (default: .ferret.toml at the root of
-    /// the scanned tree or repository, if there is one).
+    /// Config file with extra rules and allowlists, in ferret's format or gitleaks' (default:
+    /// .ferret.toml at the root of the scanned tree or repository, else .gitleaks.toml).
     #[arg(long, short = 'c', value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
     /// Keep tokens whose built-in checksum fails (reported as low severity) instead of

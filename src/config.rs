@@ -3,7 +3,7 @@
 use crate::cli::{ColorChoice, Format, OutputArgs, ReadArgs, RuleArgs, VerifyArgs};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::rules::{RuleSet, RulesFile};
+use crate::rules::{Allowlist, RuleSet, RulesFile, Semantics};
 use crate::source::ReadOptions;
 use crate::verify::VerifyOptions;
 use std::io::IsTerminal;
@@ -14,6 +14,9 @@ pub const CONFIG_FILE: &str = ".ferret.toml";
 
 /// Fingerprints never to report, looked for at the root of a scanned tree or repository.
 pub const IGNORE_FILE: &str = ".ferretignore";
+
+/// Looked for when there is no [`CONFIG_FILE`]: a gitleaks config, translated.
+pub const GITLEAKS_CONFIG_FILE: &str = crate::rules::gitleaks::FILE_NAME;
 
 /// How the report is written.
 #[derive(Debug, Clone)]
@@ -101,7 +104,8 @@ pub struct LoadedRules {
     pub keep_bad_checksums: bool,
 }
 
-/// Built-in rules plus `--config FILE`, or else `.ferret.toml` at `root` when it exists.
+/// Built-in rules plus `--config FILE`, or else `.ferret.toml` at `root` when it exists,
+/// or else `.gitleaks.toml` there. Either file may be a ferret or a gitleaks config.
 pub fn load_rules(args: &RuleArgs, root: Option<&Path>) -> Result<LoadedRules> {
     let builtin = RuleSet::builtin()?;
     let path = match &args.config {
@@ -114,10 +118,26 @@ pub fn load_rules(args: &RuleArgs, root: Option<&Path>) -> Result<LoadedRules> {
             }
             Some(p.clone())
         }
-        None => root.map(|r| r.join(CONFIG_FILE)).filter(|p| p.is_file()),
+        None => root.and_then(|r| {
+            [CONFIG_FILE, GITLEAKS_CONFIG_FILE]
+                .iter()
+                .map(|f| r.join(f))
+                .find(|p| p.is_file())
+        }),
     };
     let set = match &path {
-        Some(p) => builtin.with_config(RulesFile::load(p)?),
+        Some(p) => {
+            let file = RulesFile::load_any(p)?;
+            let gitleaks = file
+                .rules
+                .iter()
+                .any(|r| r.semantics == Semantics::Gitleaks);
+            let mut set = builtin.with_config(file);
+            if gitleaks {
+                set.allowlists.extend(skip_config_file(p, root));
+            }
+            set
+        }
         None => builtin,
     };
     Ok(LoadedRules {
@@ -127,17 +147,45 @@ pub fn load_rules(args: &RuleArgs, root: Option<&Path>) -> Result<LoadedRules> {
     })
 }
 
+/// gitleaks does not scan the config file it was given (which often holds allowlisted
+/// example secrets); when that file is inside the scanned tree, neither does ferret.
+fn skip_config_file(config: &Path, root: Option<&Path>) -> Option<Allowlist> {
+    let config = config.canonicalize().ok()?;
+    let root = root?.canonicalize().ok()?;
+    let rel = config
+        .strip_prefix(&root)
+        .ok()?
+        .to_string_lossy()
+        .replace('\\', "/");
+    Some(Allowlist {
+        paths: vec![format!("^{}$", regex::escape(&rel))],
+        ..Allowlist::default()
+    })
+}
+
 /// Compiles the engine. Rules from a config file are compiled at once so that a broken
 /// one is reported before the scan (exit 2, naming the rule); built-in rules are proven by
 /// the test suite and compiled lazily.
 pub fn build_engine(loaded: &LoadedRules) -> Result<Engine> {
-    let mut engine = Engine::new(&loaded.set)?;
+    let mut engine = Engine::new(&loaded.set).map_err(|e| match &loaded.config_path {
+        Some(path) => Error::Config {
+            path: path.clone(),
+            message: e.to_string(),
+        },
+        None => e,
+    })?;
     engine.keep_bad_checksums(loaded.keep_bad_checksums);
     if let Some(path) = &loaded.config_path {
-        let file = RulesFile::load(path)?;
+        let file = RulesFile::load_any(path)?;
         let ids: std::collections::HashSet<&str> =
             file.rules.iter().map(|r| r.id.as_str()).collect();
-        engine.compile_now(|r| ids.contains(r.id.as_str()))?;
+        // The error names the config file as well as the rule.
+        engine
+            .compile_now(|r| ids.contains(r.id.as_str()))
+            .map_err(|e| Error::Config {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
         // Verify blocks and the `[verify]` table are checked now too, not after the scan.
         for r in file.rules.iter() {
             if let Some(v) = &r.verify {

@@ -80,6 +80,10 @@ impl Finding {
     /// (minified) lines are cut to a window around the secret.
     pub fn snippet(&self, show: bool) -> String {
         let line = &self.line_text;
+        // A file reported by its name alone has no secret to hide.
+        if self.secret.is_empty() {
+            return sanitize(line.trim());
+        }
         let shown = self.shown_secret(show);
         let text = match line.find(self.secret.as_str()) {
             Some(i) => {

@@ -9,11 +9,14 @@
 pub mod checksum;
 pub mod encoded;
 pub mod entropy;
+mod gitleaks;
 pub mod lines;
 
 use crate::error::{Error, Result};
 use crate::finding::{fingerprint, Finding};
-use crate::rules::{compile_regex, short_error, Allowlist, Rule, RuleSet};
+use crate::rules::{
+    compile_regex, short_error, Allowlist, Condition, RegexTarget, Rule, RuleSet, Semantics,
+};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::bytes::{Regex, RegexSet};
 use std::collections::BTreeMap;
@@ -31,10 +34,24 @@ const INLINE_ALLOW: &[&[u8]] = &[b"ferret:allow", b"gitleaks:allow"];
 /// A compiled allowlist. Stopwords are lowercased once.
 #[derive(Debug, Default)]
 struct Filters {
+    /// Tried against what `target` names.
     secret: Vec<Regex>,
+    target: RegexTarget,
     line: Vec<Regex>,
     paths: Option<RegexSet>,
     stopwords: Vec<String>,
+    commits: Vec<String>,
+    condition: Condition,
+}
+
+/// What a candidate finding offers to allowlists.
+struct Candidate<'a> {
+    secret: &'a [u8],
+    /// The whole text the rule's regex matched.
+    matched: &'a [u8],
+    line: &'a [u8],
+    path: &'a str,
+    commit: Option<&'a str>,
 }
 
 impl Filters {
@@ -60,31 +77,90 @@ impl Filters {
         };
         Ok(Filters {
             secret: a.regexes.iter().map(re).collect::<Result<_>>()?,
+            target: a.regex_target,
             line: a.line_regexes.iter().map(re).collect::<Result<_>>()?,
             paths,
-            stopwords: a.stopwords.iter().map(|s| s.to_ascii_lowercase()).collect(),
+            stopwords: a.stopwords.iter().map(|s| s.to_lowercase()).collect(),
+            commits: a.commits.iter().map(|c| c.trim().to_lowercase()).collect(),
+            condition: a.condition,
         })
     }
 
-    fn path_allowed(&self, path: &str) -> bool {
+    fn path_matches(&self, path: &str) -> bool {
         self.paths
             .as_ref()
             .is_some_and(|s| s.is_match(path.as_bytes()))
     }
 
-    fn secret_allowed(&self, secret: &[u8], line: &[u8]) -> bool {
-        if self.secret.iter().any(|r| r.is_match(secret))
-            || self.line.iter().any(|r| r.is_match(line))
-        {
-            return true;
+    fn commit_matches(&self, commit: Option<&str>) -> bool {
+        commit.is_some_and(|c| self.commits.iter().any(|x| x.eq_ignore_ascii_case(c)))
+    }
+
+    /// True when the whole file (or commit) is allowed, before its content is read. With
+    /// `condition = "and"`, only an allowlist that lists nothing but paths and commits can
+    /// say so; the others are judged finding by finding.
+    fn path_allowed(&self, path: &str, commit: Option<&str>) -> bool {
+        match self.condition {
+            Condition::Or => self.path_matches(path) || self.commit_matches(commit),
+            Condition::And => {
+                if !self.secret.is_empty() || !self.line.is_empty() || !self.stopwords.is_empty() {
+                    return false;
+                }
+                let mut checks = false;
+                if !self.commits.is_empty() {
+                    if !self.commit_matches(commit) {
+                        return false;
+                    }
+                    checks = true;
+                }
+                if self.paths.is_some() {
+                    if !self.path_matches(path) {
+                        return false;
+                    }
+                    checks = true;
+                }
+                checks
+            }
         }
-        if self.stopwords.is_empty() {
-            return false;
+    }
+
+    /// True when this finding is allowed: with `or`, any regex or stopword (paths and
+    /// commits were judged per file); with `and`, every kind of check listed holds.
+    fn finding_allowed(&self, c: &Candidate<'_>) -> bool {
+        let target = match self.target {
+            RegexTarget::Secret => c.secret,
+            RegexTarget::Match => c.matched,
+            RegexTarget::Line => c.line,
+        };
+        let regex = || !target.is_empty() && self.secret.iter().any(|r| r.is_match(target));
+        let line = || self.line.iter().any(|r| r.is_match(c.line));
+        let stopword = || {
+            if self.stopwords.is_empty() || c.secret.is_empty() {
+                return false;
+            }
+            let lower = c.secret.to_ascii_lowercase();
+            self.stopwords
+                .iter()
+                .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+        };
+        match self.condition {
+            Condition::Or => regex() || line() || stopword(),
+            Condition::And => {
+                let listed = [
+                    !self.commits.is_empty(),
+                    self.paths.is_some(),
+                    !self.secret.is_empty(),
+                    !self.line.is_empty(),
+                    !self.stopwords.is_empty(),
+                ];
+                listed.iter().any(|&l| l)
+                    && (!listed[0] || self.commit_matches(c.commit))
+                    && (!listed[1] || self.path_matches(c.path))
+                    && (!listed[2] || regex())
+                    && (!listed[3] || line())
+                    && (!listed[4] || stopword())
+            }
         }
-        let lower = secret.to_ascii_lowercase();
-        self.stopwords
-            .iter()
-            .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
     }
 }
 
@@ -92,24 +168,73 @@ struct CompiledRule {
     rule: Rule,
     specificity: i32,
     regex: OnceLock<std::result::Result<Regex, String>>,
-    filters: OnceLock<std::result::Result<Filters, String>>,
+    /// The rule's `path` regex, if it has one.
+    path: OnceLock<std::result::Result<Option<Regex>, String>>,
+    /// `allowlist` (when not empty) and `allowlists`.
+    filters: OnceLock<std::result::Result<Vec<Filters>, String>>,
 }
 
 impl CompiledRule {
     fn regex(&self) -> std::result::Result<&Regex, &String> {
         self.regex
             .get_or_init(|| {
-                compile_regex(&self.rule.regex).map_err(|e| short_error(&e.to_string()))
+                let re =
+                    compile_regex(&self.rule.regex).map_err(|e| short_error(&e.to_string()))?;
+                let groups = re.captures_len() - 1;
+                match self.rule.secret_group {
+                    Some(g) if g > groups => Err(format!(
+                        "secret group {g}, but the regex has {groups} group(s)"
+                    )),
+                    _ => Ok(re),
+                }
             })
             .as_ref()
     }
 
-    fn filters(&self) -> std::result::Result<&Filters, &String> {
-        self.filters
+    /// True for a rule that reports files by name alone.
+    fn path_only(&self) -> bool {
+        self.rule.regex.is_empty() && self.rule.path.is_some()
+    }
+
+    fn path(&self) -> std::result::Result<Option<&Regex>, &String> {
+        self.path
             .get_or_init(|| {
-                Filters::compile(&self.rule.allowlist, &self.rule.id).map_err(|e| e.to_string())
+                self.rule
+                    .path
+                    .as_deref()
+                    .map(compile_regex)
+                    .transpose()
+                    .map_err(|e| format!("invalid path regex: {}", short_error(&e.to_string())))
             })
             .as_ref()
+            .map(Option::as_ref)
+    }
+
+    fn filters(&self) -> std::result::Result<&[Filters], &String> {
+        self.filters
+            .get_or_init(|| {
+                let own = (!self.rule.allowlist.is_empty()).then_some(&self.rule.allowlist);
+                own.into_iter()
+                    .chain(&self.rule.allowlists)
+                    .map(|a| {
+                        Filters::compile(a, &self.rule.id).map_err(|e| match e {
+                            Error::Rule { message, .. } => message,
+                            e => e.to_string(),
+                        })
+                    })
+                    .collect()
+            })
+            .as_ref()
+            .map(Vec::as_slice)
+    }
+
+    /// True when the rule's path regex (if any) lets it run on `path`.
+    fn runs_on(&self, path: &str) -> bool {
+        match self.path() {
+            Ok(Some(re)) => re.is_match(path.as_bytes()),
+            Ok(None) => true,
+            Err(_) => false,
+        }
     }
 }
 
@@ -126,9 +251,14 @@ pub struct Scratch {
 #[derive(Clone, Copy)]
 struct Hit {
     rule: u32,
+    /// The secret.
     start: usize,
     end: usize,
     checksum_failed: bool,
+    /// Where the finding is placed: the secret for `ferret` rules, the match for
+    /// `gitleaks` rules.
+    at: usize,
+    at_end: usize,
 }
 
 /// The compiled rule set.
@@ -139,7 +269,16 @@ pub struct Engine {
     pattern_rules: Vec<Vec<u32>>,
     /// Rules without keywords: they run on everything.
     keywordless: Vec<u32>,
+    /// ferret's global allowlist: `ferret` rules only.
     global: Filters,
+    /// A config's `[[allowlists]]`: every rule.
+    globals: Vec<Filters>,
+    /// Rules that report files by name alone.
+    path_only: Vec<u32>,
+    /// Any rule with `gitleaks` semantics? (ferret's global path allowlist then skips no file.)
+    any_gitleaks: bool,
+    /// Rule id → index, for composite rules' `required`.
+    by_id: std::collections::HashMap<String, u32>,
     /// The config file's `[verify]` table, for the verify stage.
     verify_config: Option<toml::Value>,
     keep_bad_checksums: bool,
@@ -152,6 +291,7 @@ impl Engine {
         let mut pattern_rules: Vec<Vec<u32>> = Vec::new();
         let mut index: std::collections::HashMap<String, usize> = Default::default();
         let mut keywordless = Vec::new();
+        let mut path_only = Vec::new();
         let mut seen_ids = std::collections::HashSet::new();
         for (i, rule) in set.rules.iter().enumerate() {
             if !seen_ids.insert(rule.id.as_str()) {
@@ -160,7 +300,15 @@ impl Engine {
                     message: "duplicate rule id".into(),
                 });
             }
-            if rule.keywords.is_empty() {
+            if rule.regex.is_empty() {
+                if rule.path.is_none() {
+                    return Err(Error::Rule {
+                        id: rule.id.clone(),
+                        message: "no regex and no path".into(),
+                    });
+                }
+                path_only.push(i as u32);
+            } else if rule.keywords.is_empty() {
                 keywordless.push(i as u32);
             }
             for kw in &rule.keywords {
@@ -219,6 +367,7 @@ impl Engine {
                 specificity: r.specificity(),
                 rule: r.clone(),
                 regex: OnceLock::new(),
+                path: OnceLock::new(),
                 filters: OnceLock::new(),
             })
             .collect();
@@ -228,6 +377,14 @@ impl Engine {
             pattern_rules,
             keywordless,
             global: Filters::compile(&set.allowlist, "<global allowlist>")?,
+            globals: set
+                .allowlists
+                .iter()
+                .map(|a| Filters::compile(a, "<allowlists>"))
+                .collect::<Result<_>>()?,
+            path_only,
+            any_gitleaks: set.rules.iter().any(|r| r.semantics == Semantics::Gitleaks),
+            by_id: gitleaks::composite_ids(set)?,
             verify_config: set.verify.clone(),
             keep_bad_checksums: false,
         })
@@ -237,9 +394,19 @@ impl Engine {
     /// broken rule is an error at start-up (user-supplied rules, `rules check`).
     pub fn compile_now(&self, which: impl Fn(&Rule) -> bool) -> Result<()> {
         for r in self.rules.iter().filter(|r| which(&r.rule)) {
-            r.regex().map_err(|m| Error::Rule {
+            if !r.path_only() {
+                r.regex().map_err(|m| Error::Rule {
+                    id: r.rule.id.clone(),
+                    message: if m.starts_with("secret group") {
+                        m.clone()
+                    } else {
+                        format!("invalid regex: {m}")
+                    },
+                })?;
+            }
+            r.path().map_err(|m| Error::Rule {
                 id: r.rule.id.clone(),
-                message: format!("invalid regex: {m}"),
+                message: m.clone(),
             })?;
             r.filters().map_err(|m| Error::Rule {
                 id: r.rule.id.clone(),
@@ -272,28 +439,66 @@ impl Engine {
         self.verify_config.as_ref()
     }
 
-    /// True when the global allowlist skips this path entirely (lock files, vendored code).
+    /// True when the global allowlists skip this path entirely (lock files, vendored
+    /// code). ferret's own applies to `ferret` rules only, so it skips a file only when no
+    /// `gitleaks` rule could still look at it.
     pub fn path_ignored(&self, path: &str) -> bool {
-        self.global.path_allowed(path)
+        self.globals.iter().any(|f| f.path_allowed(path, None))
+            || (!self.any_gitleaks && self.global.path_allowed(path, None))
     }
 
     /// Finds secrets in `content` (text: UTF-16 already transcoded) and appends them to
     /// `out`. `path` is what findings report and what path allowlists see. Encoded spans
     /// (base64, percent, JSON escapes) are decoded and scanned too, two layers deep.
     pub fn scan(&self, content: &[u8], path: &str, scratch: &mut Scratch, out: &mut Vec<Finding>) {
-        self.scan_layer(content, path, scratch, out, 0);
+        self.scan_in_commit(content, path, None, scratch, out);
     }
 
-    fn scan_layer(
+    /// [`Engine::scan`] for content from a commit, so that allowlists listing commits apply.
+    pub fn scan_in_commit(
+        &self,
+        content: &[u8],
+        path: &str,
+        commit: Option<&str>,
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
+    ) {
+        if self.globals.iter().any(|f| f.path_allowed(path, commit)) {
+            return;
+        }
+        let first = out.len();
+        self.scan_layer(content, path, commit, scratch, out, 0);
+        self.path_rule_findings(content, path, commit, scratch, out);
+        if self.any_gitleaks {
+            self.drop_generic_duplicates(out, first);
+        }
+    }
+
+    /// Rules that judge a file by its name: they also see files skipped as binary.
+    pub fn scan_path_rules(
         &self,
         content: &[u8],
         path: &str,
         scratch: &mut Scratch,
         out: &mut Vec<Finding>,
+    ) {
+        if !self.globals.iter().any(|f| f.path_allowed(path, None)) {
+            self.path_rule_findings(content, path, None, scratch, out);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn scan_layer(
+        &self,
+        content: &[u8],
+        path: &str,
+        commit: Option<&str>,
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
         depth: usize,
     ) {
         let first = out.len();
-        self.scan_plain(content, path, scratch, out);
+        self.scan_plain(content, path, commit, scratch, out);
         if depth >= MAX_DECODE_DEPTH {
             return;
         }
@@ -307,7 +512,7 @@ impl Engine {
         let mut inner = Vec::new();
         for span in spans {
             inner.clear();
-            self.scan_layer(&span.text, path, scratch, &mut inner, depth + 1);
+            self.scan_layer(&span.text, path, commit, scratch, &mut inner, depth + 1);
             if inner.is_empty() {
                 continue;
             }
@@ -389,6 +594,7 @@ impl Engine {
         &self,
         content: &[u8],
         path: &str,
+        commit: Option<&str>,
         scratch: &mut Scratch,
         out: &mut Vec<Finding>,
     ) {
@@ -397,11 +603,28 @@ impl Engine {
             return;
         }
         scratch.hits.clear();
+        let native_allowed = self.global.path_allowed(path, commit);
         for &ri in &scratch.candidates {
             let cr = &self.rules[ri as usize];
+            let gitleaks = cr.rule.semantics == Semantics::Gitleaks;
+            if (native_allowed && !gitleaks) || cr.path_only() || !cr.runs_on(path) {
+                continue;
+            }
             let Ok(re) = cr.regex() else { continue };
             let Ok(filters) = cr.filters() else { continue };
-            if filters.path_allowed(path) {
+            if filters.iter().any(|f| f.path_allowed(path, commit)) {
+                continue;
+            }
+            if gitleaks {
+                if cr.rule.skip_report {
+                    continue;
+                }
+                let hits = &mut scratch.hits;
+                if cr.rule.required.is_empty() {
+                    self.gitleaks_hits(ri, re, filters, content, path, commit, hits);
+                } else {
+                    self.composite_hits(ri, re, filters, content, path, commit, hits);
+                }
                 continue;
             }
             let group = cr.rule.secret_group;
@@ -427,7 +650,16 @@ impl Engine {
                 {
                     continue;
                 }
-                if filters.secret_allowed(secret, line) || self.global.secret_allowed(secret, line)
+                let candidate = Candidate {
+                    secret,
+                    matched: caps.get(0).map_or(secret, |w| w.as_bytes()),
+                    line,
+                    path,
+                    commit,
+                };
+                if filters.iter().any(|f| f.finding_allowed(&candidate))
+                    || self.global.finding_allowed(&candidate)
+                    || self.globals.iter().any(|f| f.finding_allowed(&candidate))
                 {
                     continue;
                 }
@@ -444,6 +676,8 @@ impl Engine {
                     rule: ri,
                     start: m.0,
                     end: m.1,
+                    at: m.0,
+                    at_end: m.1,
                 });
             }
         }
@@ -451,15 +685,15 @@ impl Engine {
             return;
         }
         self.resolve_overlaps(&mut scratch.hits);
-        scratch.hits.sort_by_key(|h| (h.start, h.rule));
+        scratch.hits.sort_by_key(|h| (h.at, h.rule));
         let mut cursor = LineCursor::new(content);
         for h in &scratch.hits {
             let rule = &self.rules[h.rule as usize].rule;
-            let pos = cursor.position(h.start);
+            let pos = cursor.position(h.at);
             let secret = String::from_utf8_lossy(&content[h.start..h.end]).into_owned();
-            let (_, le) = line_bounds(content, h.start);
-            let first_line_end = h.end.min(le.max(h.start));
-            let end_column = pos.column + lines::char_count(&content[h.start..first_line_end]);
+            let (_, le) = line_bounds(content, h.at);
+            let first_line_end = h.at_end.min(le.max(h.at)).max(h.at);
+            let end_column = pos.column + lines::char_count(&content[h.at..first_line_end]);
             let line_text =
                 String::from_utf8_lossy(&content[pos.line_start..le.max(pos.line_start)])
                     .into_owned();
@@ -534,6 +768,10 @@ impl Engine {
         });
         let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
         hits.retain(|h| {
+            // gitleaks reports every rule's match.
+            if self.rules[h.rule as usize].rule.semantics == Semantics::Gitleaks {
+                return true;
+            }
             let before = taken.range(..h.end).next_back();
             let overlaps = before.is_some_and(|(_, &e)| e > h.start);
             if overlaps {

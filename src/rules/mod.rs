@@ -6,6 +6,7 @@
 //! test suite) prove every rule against the text it was written for.
 
 mod check;
+pub mod gitleaks;
 pub mod synth;
 
 pub use check::{check_rules, CheckProblem};
@@ -49,13 +50,59 @@ impl std::fmt::Display for Severity {
     }
 }
 
+/// Whether an allowlist needs one of its checks to hold (`or`, the default) or all of the
+/// kinds of check it lists (`and`: e.g. a path *and* a regex, gitleaks' `condition`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Condition {
+    #[default]
+    Or,
+    And,
+}
+
+/// What an allowlist's `regexes` are tried against (gitleaks' `regexTarget`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RegexTarget {
+    /// The secret (the capture group), the default.
+    #[default]
+    Secret,
+    /// The whole text the rule's regex matched.
+    Match,
+    /// The line (or lines) holding the match.
+    Line,
+}
+
+/// Whose matching rules a rule follows. Rules translated from a gitleaks config are
+/// `gitleaks`, so that a team moving over gets the findings gitleaks gave them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Semantics {
+    /// Overlapping matches go to the most specific rule, the global allowlist (placeholders,
+    /// lock files, vendored code) applies, the secret is reported where it stands.
+    #[default]
+    Ferret,
+    /// As gitleaks 8 does it: every match is reported (no overlap resolution, except that a
+    /// rule whose id contains `generic` yields to a non-generic finding on the same line that
+    /// contains its secret); ferret's global allowlist does not apply, only the config's
+    /// `[[allowlists]]`; the secret group is taken from the match as gitleaks takes it (an
+    /// empty group gives an empty secret); entropy must be strictly above `entropy`,
+    /// counted per character over the secret's length in bytes; the finding is placed at
+    /// the start of the match, and `gitleaks:allow` anywhere on the lines of the match
+    /// suppresses it.
+    Gitleaks,
+}
+
 /// A rule's own exceptions.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Allowlist {
-    /// Regexes tried against the secret; a match suppresses the finding.
+    /// Regexes tried against the secret (or what `regex_target` says); a match suppresses
+    /// the finding.
     #[serde(default)]
     pub regexes: Vec<String>,
+    #[serde(default)]
+    pub regex_target: RegexTarget,
     /// Regexes tried against the whole line holding the match.
     #[serde(default)]
     pub line_regexes: Vec<String>,
@@ -65,6 +112,11 @@ pub struct Allowlist {
     /// Case-insensitive words; a secret containing one is a placeholder, not a secret.
     #[serde(default)]
     pub stopwords: Vec<String>,
+    /// Commit ids whose findings are suppressed (history scans; case-insensitive).
+    #[serde(default)]
+    pub commits: Vec<String>,
+    #[serde(default)]
+    pub condition: Condition,
 }
 
 impl Allowlist {
@@ -73,6 +125,16 @@ impl Allowlist {
         self.line_regexes.extend(other.line_regexes);
         self.paths.extend(other.paths);
         self.stopwords.extend(other.stopwords);
+        self.commits.extend(other.commits);
+    }
+
+    /// True when the allowlist checks nothing.
+    pub fn is_empty(&self) -> bool {
+        self.regexes.is_empty()
+            && self.line_regexes.is_empty()
+            && self.paths.is_empty()
+            && self.stopwords.is_empty()
+            && self.commits.is_empty()
     }
 }
 
@@ -84,8 +146,15 @@ pub struct Rule {
     pub id: String,
     pub description: String,
     /// `regex::bytes` syntax. The secret is the group named `secret`, else `secret_group`,
-    /// else the first group that took part in the match, else the whole match.
+    /// else the first group that took part in the match, else the whole match. May be
+    /// empty only when `path` is set: the rule then reports files by name.
+    #[serde(default)]
     pub regex: String,
+    /// Regex on the path (forward slashes, relative to the scan root): the rule runs only
+    /// on matching files. Without `regex`, a non-empty file whose path matches is itself
+    /// the finding (a key store that should never be committed), reported at line 1.
+    #[serde(default)]
+    pub path: Option<String>,
     #[serde(default)]
     pub secret_group: Option<usize>,
     /// Literals for the prefilter (matched case-insensitively). A rule with none runs on
@@ -110,6 +179,19 @@ pub struct Rule {
     pub priority: Option<i32>,
     #[serde(default)]
     pub allowlist: Allowlist,
+    /// More allowlists, each judged on its own: any one of them suppresses a finding.
+    #[serde(default)]
+    pub allowlists: Vec<Allowlist>,
+    #[serde(default)]
+    pub semantics: Semantics,
+    /// Rules that must also match near this one for it to be reported (gitleaks'
+    /// composite rules; `gitleaks` rules only).
+    #[serde(default)]
+    pub required: Vec<Required>,
+    /// Never reported on its own, only looked for as another rule's `required` one
+    /// (`gitleaks` rules only).
+    #[serde(default)]
+    pub skip_report: bool,
     /// Text that must produce a finding. `{{alnum:32}}`-style generators (see
     /// [`synth`]) are expanded at check time so no real-looking secret is committed.
     #[serde(default)]
@@ -120,6 +202,18 @@ pub struct Rule {
     /// Live verification request (see the verify module); kept as raw TOML here.
     #[serde(default)]
     pub verify: Option<toml::Value>,
+}
+
+/// A rule that a composite rule needs nearby: within `within_lines` lines and
+/// `within_columns` columns of its match when given, anywhere in the same content if not.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Required {
+    pub id: String,
+    #[serde(default)]
+    pub within_lines: Option<usize>,
+    #[serde(default)]
+    pub within_columns: Option<usize>,
 }
 
 fn default_severity() -> Severity {
@@ -165,6 +259,9 @@ pub struct RulesFile {
     pub extend: Option<Extend>,
     #[serde(default)]
     pub allowlist: Option<Allowlist>,
+    /// Allowlists that apply to every rule, `gitleaks` rules included, each on its own.
+    #[serde(default)]
+    pub allowlists: Vec<Allowlist>,
     #[serde(default)]
     pub rules: Vec<Rule>,
     /// Options for live verification, read by the verify stage.
@@ -187,10 +284,28 @@ impl RulesFile {
             message: one_line(&e.to_string()),
         })
     }
+
+    /// A config file in either format: ferret's own, or a gitleaks config, which is
+    /// translated (see [`gitleaks`]). A file is a gitleaks config when its name says so
+    /// (`.gitleaks.toml`, `gitleaks.toml`, ...), or when it is not a valid ferret config but
+    /// is a valid gitleaks config using only gitleaks' keys.
+    pub fn load_any(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        if gitleaks::named_like(path) {
+            return gitleaks::translate(path, &text);
+        }
+        match toml::from_str::<RulesFile>(&text) {
+            Ok(file) => Ok(file),
+            Err(e) => gitleaks::translate_strict(path, &text).ok_or_else(|| Error::Config {
+                path: path.to_path_buf(),
+                message: one_line(&e.to_string()),
+            }),
+        }
+    }
 }
 
 /// toml's errors span several lines with a source excerpt; we print errors on one line.
-fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     let mut parts = s
         .lines()
         .map(str::trim)
@@ -213,7 +328,10 @@ fn one_line(s: &str) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
+    /// ferret's global allowlist: applies to `ferret` rules only.
     pub allowlist: Allowlist,
+    /// A config's `[[allowlists]]`: apply to every rule.
+    pub allowlists: Vec<Allowlist>,
     pub verify: Option<toml::Value>,
 }
 
@@ -256,6 +374,7 @@ impl RuleSet {
         if let Some(a) = file.allowlist {
             self.allowlist.extend(a);
         }
+        self.allowlists.extend(file.allowlists);
         if file.verify.is_some() {
             self.verify = file.verify;
         }
@@ -280,10 +399,15 @@ pub fn short_error(message: &str) -> String {
 
 /// Compiles a rule regex the way the engine does: bytes, ASCII classes (secrets are ASCII,
 /// and Unicode classes make the automata much larger), a generous size limit.
+/// A pattern that needs Unicode (a `\p{L}` class, as gitleaks configs may hold) is
+/// compiled with Unicode on instead of being refused.
 pub fn compile_regex(pattern: &str) -> std::result::Result<regex::bytes::Regex, regex::Error> {
-    regex::bytes::RegexBuilder::new(pattern)
-        .unicode(false)
-        .size_limit(32 << 20)
-        .dfa_size_limit(32 << 20)
-        .build()
+    let build = |unicode| {
+        regex::bytes::RegexBuilder::new(pattern)
+            .unicode(unicode)
+            .size_limit(32 << 20)
+            .dfa_size_limit(32 << 20)
+            .build()
+    };
+    build(false).or_else(|e| build(true).map_err(|_| e))
 }

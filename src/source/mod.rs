@@ -136,6 +136,8 @@ impl<'e> Scanner<'e> {
         match content::decode(raw, self.options.scan_binary) {
             content::Decoded::Binary => {
                 self.stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
+                // Rules that judge a file by its name (a `.p12` key store) still do.
+                self.engine.scan_path_rules(raw, path, scratch, out);
                 false
             }
             content::Decoded::Text(text) => {

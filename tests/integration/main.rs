@@ -8,6 +8,7 @@ mod checksum;
 mod ci;
 mod contexts;
 mod encoded;
+mod gitleaks;
 mod reports;
 mod rules;
 mod scan;
