@@ -88,6 +88,12 @@ pub fn secret_like_name(name: &str) -> bool {
     if NOT_A_SECRET.contains(&last.as_str()) {
         return false;
     }
+    // Public halves are meant to be shared (reCAPTCHA site keys, publishable keys).
+    if w.iter()
+        .any(|x| matches!(x.as_str(), "public" | "publishable" | "pub" | "site"))
+    {
+        return false;
+    }
     let joined = w.concat();
     let contains = [
         "secret",
@@ -213,6 +219,8 @@ mod tests {
         assert!(!secret_like_name("author"));
         assert!(!secret_like_name("monkey"));
         assert!(!secret_like_name("API_KEY_ID"));
+        assert!(!secret_like_name("RECAPTCHA_SITE_KEY"));
+        assert!(!secret_like_name("stripePublishableKey"));
     }
 
     #[test]

@@ -48,6 +48,9 @@ pub struct AuditFile {
     pub tracked: bool,
     /// A dotenv file that .gitignore hides: read only to compare environments' secrets.
     pub ignored: bool,
+    /// A tracked symbolic link (`apps/web/.env -> ../../.env`): git holds the link, not
+    /// the content, so the tracked-file checks leave it alone.
+    pub symlink: bool,
     pub secrets: Vec<Secret>,
     /// For tracked files that hold credentials by design: what, and the line that shows it.
     pub credential: Option<(CredentialFile, usize)>,
@@ -63,6 +66,8 @@ struct Entry {
     abs: PathBuf,
     tracked: bool,
     ignored: bool,
+    /// Tracked, gone from the work tree, blob unreadable (already reported).
+    unreadable: bool,
     mode: u32,
     blob: Option<Vec<u8>>,
 }
@@ -93,8 +98,26 @@ pub fn collect(scanner: &Scanner<'_>, root: &Path) -> Result<Inventory> {
                 submodules.insert(abs);
                 continue;
             }
+            let mut unreadable = false;
             let blob = if std::fs::symlink_metadata(&abs).is_err() && e.mode != SYMLINK {
-                repo.find_blob(e.id).ok().map(|b| b.content().to_vec())
+                match repo.find_blob(e.id) {
+                    Ok(b) => Some(b.content().to_vec()),
+                    Err(err) => {
+                        // A partial clone or a broken object store: name the file, go on.
+                        unreadable = true;
+                        scanner.stats.errors.fetch_add(1, Ordering::Relaxed);
+                        scanner.diagnostics.error(Error::Git {
+                            repo: info.workdir.clone(),
+                            message: format!(
+                                "{rel}: not in the work tree, and its staged blob {} cannot be \
+                                 read: {}",
+                                e.id,
+                                err.message()
+                            ),
+                        });
+                        None
+                    }
+                }
             } else {
                 None
             };
@@ -104,6 +127,7 @@ pub fn collect(scanner: &Scanner<'_>, root: &Path) -> Result<Inventory> {
                     abs,
                     tracked: true,
                     ignored: false,
+                    unreadable,
                     mode: e.mode,
                     blob,
                 },
@@ -233,6 +257,7 @@ fn walk(
             abs: entry.path().to_path_buf(),
             tracked: false,
             ignored: false,
+            unreadable: false,
             mode: 0,
             blob: None,
         });
@@ -292,6 +317,7 @@ fn ignored_env_files(
                 abs: entry.path().to_path_buf(),
                 tracked: false,
                 ignored: true,
+                unreadable: false,
                 mode: 0,
                 blob: None,
             });
@@ -330,13 +356,15 @@ fn inspect(
         path: path.to_string(),
         tracked: e.tracked,
         ignored: e.ignored,
+        symlink: e.mode == SYMLINK,
         ..AuditFile::default()
     };
-    if e.mode == SYMLINK {
+    if file.symlink {
         return file;
     }
     let raw: Option<&[u8]> = match &e.blob {
         Some(b) => Some(b),
+        None if e.unreadable => None,
         None => match read_file(&e.abs, scanner.options.max_file_size, buf) {
             Ok(true) => Some(buf),
             Ok(false) => {

@@ -68,3 +68,24 @@ pub(crate) fn placement(path: &str) -> Placement<'_> {
         Placement::Settings
     }
 }
+
+/// Long enough and random enough to be issued rather than typed: the templates and reuse
+/// checks leave `postgres` and `testpass` (local docker-compose passwords, shared on
+/// purpose) to `ferret scan`.
+pub(crate) fn real_looking(secret: &str) -> bool {
+    secret.len() >= 12 && crate::engine::entropy::shannon(secret.as_bytes()) >= 3.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::real_looking;
+
+    #[test]
+    fn typed_local_passwords_are_not_real_looking() {
+        assert!(!real_looking("testpass"));
+        assert!(!real_looking("postgrespostgres"));
+        let issued =
+            crate::rules::synth::Rng::from_str_seed("t").string(crate::rules::synth::ALNUM, 24);
+        assert!(real_looking(&issued));
+    }
+}

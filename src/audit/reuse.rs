@@ -8,7 +8,7 @@ use super::inventory::{AuditFile, Secret};
 use super::names::Env;
 use super::structure::Naming;
 use super::tracked::name_some;
-use super::{placement, Placement};
+use super::{placement, real_looking, Placement};
 use crate::finding::Finding;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,7 +25,7 @@ pub fn check(files: &[AuditFile], out: &mut Vec<Finding>) {
         if placement(&f.path) != Placement::Settings {
             continue;
         }
-        for s in &f.secrets {
+        for s in f.secrets.iter().filter(|s| real_looking(&s.finding.secret)) {
             if let Some((env, _)) = &s.env {
                 let hash: [u8; 32] = Sha256::digest(s.finding.secret.as_bytes()).into();
                 groups.entry(hash).or_default().push(Place {

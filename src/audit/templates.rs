@@ -1,10 +1,12 @@
 //! Templates (`.env.example`, `config.sample.json`) are committed and copied by everyone,
 //! so they must hold placeholders. A value any rule reports is re-labelled (same place,
 //! same redacted value); a random-looking value of a secret-like name no rule knows is a
-//! medium-severity finding of its own.
+//! medium-severity finding of its own. Short or low-entropy values a rule matched (the
+//! `postgres:testpass@localhost` of a docker-compose setup) are what templates are for,
+//! and are left to `ferret scan`.
 use super::catalog::TEMPLATE_REAL_VALUE;
 use super::inventory::AuditFile;
-use super::{placement, Placement};
+use super::{placement, real_looking, Placement};
 use crate::finding::{fingerprint, Finding};
 use crate::rules::Severity;
 
@@ -15,6 +17,9 @@ pub fn check(files: &[AuditFile], out: &mut Vec<Finding>) {
     {
         for s in &f.secrets {
             if !s.heuristic {
+                if !real_looking(&s.finding.secret) {
+                    continue;
+                }
                 out.push(TEMPLATE_REAL_VALUE.relabel(s.finding.clone(), "in a template"));
                 continue;
             }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 const NAMED: usize = 5;
 
 pub fn check(root: &Path, repo: &Repo, files: &[AuditFile], out: &mut Vec<Finding>) {
-    for f in files.iter().filter(|f| f.tracked) {
+    for f in files.iter().filter(|f| f.tracked && !f.symlink) {
         if names::is_env_file(&f.path) {
             out.push(env_file(f));
         } else if let Some((kind, line)) = f.credential {
@@ -62,8 +62,9 @@ impl Ignores {
             .as_ref()
     }
 
-    /// Whether the repository's .gitignore files ignore `rel` (relative to the work tree).
-    fn ignored(&mut self, rel: &str) -> bool {
+    /// Whether the repository's .gitignore files ignore `rel` (relative to the work tree),
+    /// or deliberately keep it (`!apps/web/.env`): either way a decision was made.
+    fn decided(&mut self, rel: &str) -> bool {
         let abs = self.workdir.join(rel);
         let mut verdict = false;
         let mut dir = self.workdir.clone();
@@ -71,10 +72,8 @@ impl Ignores {
         for i in 0..parts.len() {
             if let Some(m) = self.matcher(&dir) {
                 let r = m.matched_path_or_any_parents(&abs, false);
-                if r.is_ignore() {
+                if !r.is_none() {
                     verdict = true;
-                } else if r.is_whitelist() {
-                    verdict = false;
                 }
             }
             if i + 1 < parts.len() {
@@ -88,8 +87,8 @@ impl Ignores {
 fn gitignore(root: &Path, repo: &Repo, files: &[AuditFile]) -> Option<Finding> {
     let env_files: Vec<&str> = files
         .iter()
+        .filter(|f| !f.symlink && names::is_env_file(&f.path))
         .map(|f| f.path.as_str())
-        .filter(|p| names::is_env_file(p))
         .collect();
     if env_files.is_empty() {
         return None;
@@ -101,7 +100,7 @@ fn gitignore(root: &Path, repo: &Repo, files: &[AuditFile]) -> Option<Finding> {
     let mut exposed: Vec<String> = Vec::new();
     let mut folders = BTreeSet::new();
     for p in &env_files {
-        if !ig.ignored(&format!("{}{p}", repo.prefix)) {
+        if !ig.decided(&format!("{}{p}", repo.prefix)) {
             exposed.push(p.to_string());
         }
         folders.insert(p.rsplit_once('/').map_or("", |(d, _)| d));
@@ -112,7 +111,7 @@ fn gitignore(root: &Path, repo: &Repo, files: &[AuditFile]) -> Option<Finding> {
         } else {
             format!("{d}/.env")
         };
-        if !exposed.contains(&new) && !ig.ignored(&format!("{}{new}", repo.prefix)) {
+        if !exposed.contains(&new) && !ig.decided(&format!("{}{new}", repo.prefix)) {
             exposed.push(format!("{new} (if created)"));
         }
     }

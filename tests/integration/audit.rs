@@ -332,7 +332,8 @@ fn clean_repository_has_no_findings() {
     // The ignored dotenv files were read (distinct keys), not skipped.
     let (code, report, _) = r.audit_json(&[]);
     assert_eq!((code, hits(&report)), (0, vec![]));
-    assert!(report["stats"]["files"].as_u64().unwrap() >= 8, "{report}");
+    // 7 tracked files and the 2 ignored dotenv files; not the ignored log.
+    assert_eq!(report["stats"]["files"], 9, "{report}");
 }
 
 #[test]
@@ -426,6 +427,27 @@ fn force_added_and_deleted_dotenv_files_count_as_tracked() {
         finding(&report, ".env", "hygiene-env-file-tracked")["severity"],
         "high"
     );
+}
+
+#[test]
+fn gitignore_covering_only_some_dotenv_names_is_reported() {
+    let r = Repo::new();
+    r.write(".gitignore", ".env.local\n");
+    r.write(".env.local", "NODE_ENV=development\n");
+    r.write("README.md", "hello\n");
+    r.commit_all();
+    let (code, report, err) = r.audit_json(&[]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        hits(&report),
+        expect(&[(".gitignore", 1, "hygiene-gitignore-missing-env")])
+    );
+    let d = report["findings"][0]["description"].as_str().unwrap();
+    assert_eq!(d, ".gitignore does not ignore .env (if created)");
+    // Ignoring every dotenv name settles it.
+    r.write(".gitignore", ".env*\n");
+    let (code, report, _) = r.audit_json(&[]);
+    assert_eq!((code, hits(&report)), (0, vec![]));
 }
 
 #[test]
