@@ -238,10 +238,17 @@ fn walk(
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
+                let path = match &e {
+                    ignore::Error::WithPath { path, .. } => path.clone(),
+                    _ => root.to_path_buf(),
+                };
+                // The message without the path the error already carries.
+                let msg = e.to_string();
+                let msg = msg.rsplit(": ").next().unwrap_or(&msg).to_string();
                 scanner.stats.errors.fetch_add(1, Ordering::Relaxed);
                 scanner.diagnostics.error(Error::Io {
-                    path: root.to_path_buf(),
-                    source: std::io::Error::other(e.to_string()),
+                    path,
+                    source: std::io::Error::other(msg),
                 });
                 continue;
             }
@@ -264,45 +271,31 @@ fn walk(
     }
 }
 
-/// Folders never worth entering for ignored dotenv files: dependencies, caches, build
-/// output.
-const SKIP_DIRS: &[&str] = &[
-    "node_modules",
-    "vendor",
-    "bower_components",
-    ".venv",
-    "venv",
-    ".tox",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".cache",
-    ".terraform",
-    ".gradle",
-];
-
 /// Dotenv files that .gitignore hides (`.env.development`, `.env.production` kept out of
 /// git, as they should be) still show one secret shared by two environments, so they are
-/// added for the reuse check only.
+/// added for the reuse check only. The walk is the main walk's with whitelist overrides for
+/// dotenv names: an override beats an ignore rule for a file, while ignored folders
+/// (`node_modules/`, `dist/`) match no override and are still never entered.
 fn ignored_env_files(
     scanner: &Scanner<'_>,
     root: &Path,
     submodules: &HashSet<PathBuf>,
     entries: &mut BTreeMap<String, Entry>,
 ) {
+    let mut globs = ignore::overrides::OverrideBuilder::new(root);
+    for g in [".env", ".env.*", "*.env"] {
+        if globs.add(g).is_err() {
+            return;
+        }
+    }
+    let Ok(overrides) = globs.build() else { return };
     let subs = submodules.clone();
     let walker = ignore::WalkBuilder::new(root)
-        .standard_filters(false)
+        .hidden(false)
+        .require_git(false)
+        .overrides(overrides)
         .follow_links(scanner.options.follow_links)
-        .filter_entry(move |e| {
-            let name = e.file_name().to_string_lossy();
-            let dir = e.file_type().is_some_and(|t| t.is_dir());
-            name != ".git"
-                && !subs.contains(e.path())
-                && !(dir
-                    && e.depth() > 0
-                    && (SKIP_DIRS.contains(&name.as_ref())
-                        || names::build_dir(&format!("{name}/x")).is_some()))
-        })
+        .filter_entry(move |e| e.file_name() != ".git" && !subs.contains(e.path()))
         .build();
     for entry in walker.flatten() {
         if !entry.file_type().is_some_and(|t| t.is_file()) {

@@ -299,7 +299,10 @@ fn clean_repository_has_no_findings() {
     let mut s = Secrets::new("audit-clean");
     let (dev, prod, logged) = (attio(&mut s), attio(&mut s), attio(&mut s));
     let (dev_pw, prod_pw) = (s.chars(ALNUM, 24), s.chars(ALNUM, 24));
-    r.write(".gitignore", ".env\n.env.*\n!.env.example\nlogs/\ndist/\n");
+    r.write(
+        ".gitignore",
+        ".env\n.env.*\n!.env.example\nlogs/\ndist/\ntmp/\n",
+    );
     r.write(
         ".env.example",
         "ATTIO_API_KEY=\nATTIO_SANDBOX_KEY=sk_your_token_here\nDB_PASSWORD=changeme\nJWT_SECRET=<your-jwt-secret>\n",
@@ -314,6 +317,11 @@ fn clean_repository_has_no_findings() {
         format!("ATTIO_API_KEY={prod}\nDB_PASSWORD={prod_pw}\n"),
     );
     r.write("logs/sync.log", format!("Bearer {logged}\n"));
+    // An ignored folder is not entered, not even for dotenv files.
+    r.write(
+        "tmp/old-checkout/.env.production",
+        format!("ATTIO_API_KEY={dev}\n"),
+    );
     r.write("config/staging.yml", "attio:\n  token: ${ATTIO_API_KEY}\n");
     r.write("config/prod.yml", "attio:\n  token: ${ATTIO_API_KEY}\n");
     r.write(".npmrc", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n");
