@@ -61,8 +61,9 @@ pub fn run(cli: Cli) -> Result<i32> {
 /// `ferret audit`: the hygiene checks of [`crate::audit`], reported like a scan.
 fn audit(args: crate::cli::AuditArgs) -> Result<i32> {
     let started = Instant::now();
-    let output = OutputSettings::from_args(&args.output);
     let root = Some(args.path.as_path()).filter(|p| p.is_dir());
+    // `.ferretignore` at PATH holds the fingerprints of accepted audit findings too.
+    let output = OutputSettings::from_args(&args.output).with_root(root);
     let loaded = load_rules(&args.output.rules, root)?;
     let engine = build_engine(&loaded)?;
     let scanner = Scanner::new(&engine, ReadOptions::from_args(&args.read));

@@ -31,7 +31,11 @@ impl Repo {
     }
 
     fn git(&self, args: &[&str]) {
-        let out = Command::new("git")
+        let mut cmd = Command::new("git");
+        for v in crate::ci::GIT_ENV {
+            cmd.env_remove(v);
+        }
+        let out = cmd
             .args(args)
             .current_dir(self.path())
             .env("HOME", self.home.path())
@@ -70,7 +74,11 @@ impl Repo {
 }
 
 fn audit_in(dir: &Path, home: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = ferret()
+    let mut cmd = ferret();
+    for v in crate::ci::GIT_ENV {
+        cmd.env_remove(v);
+    }
+    let out = cmd
         .current_dir(dir)
         .env("HOME", home)
         .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -291,6 +299,62 @@ fn outputs_hold_no_whole_secret_and_carry_remediation() {
     );
     assert_eq!(reuse["secret"], "");
     assert!(!report.to_string().contains(secrets[1].as_str()));
+}
+
+#[test]
+fn sarif_from_an_audit_passes_the_strict_validator_and_describes_each_check() {
+    let (r, secrets) = planted();
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("audit.sarif");
+    let (code, _, err) = r.audit(&["--format", "sarif", "-o", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    crate::ci::validate_sarif(&file);
+    let text = std::fs::read_to_string(&file).unwrap();
+    for s in &secrets {
+        assert!(!text.contains(s.as_str()), "SARIF holds a whole secret");
+    }
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let run = &v["runs"][0];
+    assert_eq!(run["results"].as_array().unwrap().len(), 11);
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 7, "one descriptor per check that fired");
+    for rule in rules {
+        let id = rule["id"].as_str().unwrap();
+        let check = ferret::audit::check(id).unwrap_or_else(|| panic!("not a check: {id}"));
+        assert_eq!(rule["shortDescription"]["text"], check.title);
+        assert_eq!(rule["help"]["text"], check.remediation);
+    }
+    // A finding about a file has no secret to print after its description.
+    let tracked = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "hygiene-env-file-tracked")
+        .unwrap();
+    assert_eq!(
+        tracked["message"]["text"],
+        "dotenv file tracked by git, holding a secret"
+    );
+}
+
+#[test]
+fn accepted_audit_findings_can_be_listed_in_ferretignore() {
+    let r = Repo::new();
+    r.write(".gitignore", ".env*\n");
+    r.write("config/master.key", "not a real master key\n");
+    r.commit_all();
+    let (code, report, _) = r.audit_json(&[]);
+    assert_eq!(code, 1);
+    let fp = report["findings"][0]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    r.write(
+        ".ferretignore",
+        format!("{fp}  # the demo app's throwaway key\n"),
+    );
+    let (code, report, err) = r.audit_json(&[]);
+    assert_eq!((code, hits(&report)), (0, vec![]), "{err}");
 }
 
 #[test]
