@@ -18,3 +18,11 @@ if ! command -v jq >/dev/null 2>&1; then
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq jq >/dev/null
 fi
+
+# git: the audit and git tests build real repositories with the git CLI.
+if ! command -v git >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq git >/dev/null
+fi

@@ -55,7 +55,34 @@ pub fn run(cli: Cli) -> Result<i32> {
                 Ok(EXIT_ERROR)
             }
         }
+        Command::Audit(args) => audit(args),
     }
+}
+
+/// `ferret audit`: the hygiene checks of [`crate::audit`], reported like a scan.
+fn audit(args: crate::cli::AuditArgs) -> Result<i32> {
+    let started = Instant::now();
+    let root = Some(args.path.as_path()).filter(|p| p.is_dir());
+    // `.ferretignore` at PATH holds the fingerprints of accepted audit findings too.
+    let output = OutputSettings::from_args(&args.output).with_root(root);
+    let loaded = load_rules(&args.output.rules, root)?;
+    let engine = build_engine(&loaded)?;
+    let scanner = Scanner::new(&engine, ReadOptions::from_args(&args.read));
+    let findings = crate::audit::audit(&scanner, &args.path)?;
+    let stats = scanner.stats.snapshot(started.elapsed());
+    let scope = format!(
+        "{} file{}",
+        stats.files,
+        if stats.files == 1 { "" } else { "s" }
+    );
+    finish(
+        &engine,
+        findings,
+        stats,
+        scope,
+        &scanner.diagnostics,
+        &output,
+    )
 }
 
 fn list_rules(set: &RuleSet, json: bool) -> Result<i32> {

@@ -28,6 +28,11 @@ pub enum Command {
     /// Scan files and directories (default: the current directory; `-` reads stdin).
     #[command(after_help = EXIT_CODES)]
     Scan(ScanArgs),
+    /// Audit a repository's hygiene: dotenv and credential files tracked by git, a
+    /// .gitignore without `.env`, one secret shared by several environments, secrets in
+    /// log files and build output, templates holding real values.
+    #[command(after_help = EXIT_CODES)]
+    Audit(AuditArgs),
     /// List or check rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -176,6 +181,17 @@ pub struct ReadArgs {
     /// Worker threads (0: one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AuditArgs {
+    /// The folder to audit: a git work tree or any folder in one.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 #[derive(Debug, Clone, Args)]

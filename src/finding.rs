@@ -69,7 +69,7 @@ pub fn redact(secret: &str) -> String {
 impl Finding {
     /// The secret as reports should print it.
     pub fn shown_secret(&self, show: bool) -> String {
-        if show {
+        if show || self.secret.is_empty() {
             self.secret.clone()
         } else {
             redact(&self.secret)

@@ -11,9 +11,11 @@
 //! - [`report`]: human, JSON, JSONL, SARIF and GitHub annotation output.
 //!
 //! Rules are data ([`rules`]): TOML files embedded in the binary, extended by a config.
+//! The hygiene audit ([`audit`]) reads the same scan results for repository-level problems.
 
 pub mod allow;
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod engine;

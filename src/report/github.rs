@@ -36,12 +36,11 @@ fn command(f: &Finding, ctx: &ReportContext<'_>) -> String {
         Severity::Low | Severity::Info => "notice",
     };
     let title = format!("{} ({})", f.description, f.rule_id);
-    let mut message = format!(
-        "{} severity {}: {}",
-        f.severity,
-        f.description,
-        f.shown_secret(ctx.show_secrets)
-    );
+    let mut message = format!("{} severity {}", f.severity, f.description);
+    // Audit findings about a file or a place have no secret to show.
+    if !f.secret.is_empty() {
+        message.push_str(&format!(": {}", f.shown_secret(ctx.show_secrets)));
+    }
     if verified {
         message.push_str(" (verified: the credential is live)");
     }
@@ -58,11 +57,18 @@ fn command(f: &Finding, ctx: &ReportContext<'_>) -> String {
         .rules()
         .find(|r| r.id == f.rule_id)
         .and_then(|r| r.remediation.as_deref())
+        .or_else(|| crate::audit::remediation(&f.rule_id))
     {
         message.push_str(&format!("\nFix: {}", fix.trim()));
     }
+    let hygiene = crate::audit::check(&f.rule_id).is_some();
     message.push_str(&format!(
-        "\nNot a secret? Add {} to .ferretignore.",
+        "\n{} Add {} to .ferretignore.",
+        if hygiene {
+            "Accepted?"
+        } else {
+            "Not a secret?"
+        },
         f.fingerprint
     ));
     format!(

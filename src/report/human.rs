@@ -41,15 +41,24 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
             writeln!(w, "{}", paint.wrap("1;35", &sanitize(&f.path)))?;
             current = Some(f.path.as_str());
         }
+        // Findings about a file rather than a value (the audit's) have no secret to show.
+        let shown = if f.secret.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "  {}",
+                paint.wrap("1", &sanitize(&f.shown_secret(ctx.show_secrets)))
+            )
+        };
         writeln!(
             w,
-            "  {}:{}  {}  {}  {}  {}",
+            "  {}:{}  {}  {}  {}{}",
             f.line,
             f.column,
             paint.severity(f.severity),
             paint.wrap("36", &f.rule_id),
             sanitize(&f.description),
-            paint.wrap("1", &sanitize(&f.shown_secret(ctx.show_secrets))),
+            shown,
         )?;
         if let Some(c) = &f.commit {
             writeln!(
@@ -75,14 +84,12 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
     if !findings.is_empty() {
         writeln!(w)?;
         for id in &rules_seen {
-            if let Some(rule) = ctx.engine.rules().find(|r| r.id == *id) {
-                if let Some(fix) = rule
-                    .remediation
-                    .as_deref()
-                    .and_then(|r| r.lines().find(|l| !l.trim().is_empty()))
-                {
-                    writeln!(w, "{} {}: {}", paint.wrap("2", "fix"), id, fix.trim())?;
-                }
+            let remediation = match ctx.engine.rules().find(|r| r.id == *id) {
+                Some(rule) => rule.remediation.as_deref(),
+                None => crate::audit::remediation(id),
+            };
+            if let Some(fix) = remediation.and_then(|r| r.lines().find(|l| !l.trim().is_empty())) {
+                writeln!(w, "{} {}: {}", paint.wrap("2", "fix"), id, fix.trim())?;
             }
         }
         writeln!(w)?;

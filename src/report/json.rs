@@ -22,6 +22,9 @@ pub fn finding_json(f: &Finding, show_secrets: bool) -> Value {
     if f.checksum_failed {
         m.insert("checksum".into(), json!("failed"));
     }
+    if let Some(fix) = crate::audit::remediation(&f.rule_id) {
+        m.insert("remediation".into(), json!(fix));
+    }
     if let Some(d) = &f.decoded {
         m.insert("decoded".into(), json!(d));
     }

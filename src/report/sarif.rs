@@ -174,6 +174,9 @@ pub fn precision(rule: &Rule) -> &'static str {
 }
 
 fn descriptor(rule: Option<&Rule>, f: &Finding) -> ReportingDescriptor {
+    if let Some(check) = crate::audit::check(&f.rule_id) {
+        return hygiene_descriptor(check, f);
+    }
     let description = truncate(&f.description, MAX_DESCRIPTION);
     let full = truncate(
         &format!(
@@ -242,8 +245,65 @@ fn descriptor(rule: Option<&Rule>, f: &Finding) -> ReportingDescriptor {
         .build()
 }
 
+/// A `ferret audit` check: its title and remediation come from the audit's catalog, since
+/// its findings' descriptions name one place and it is not always about one credential.
+fn hygiene_descriptor(check: &crate::audit::Check, f: &Finding) -> ReportingDescriptor {
+    let full = format!(
+        "{}: a repository hygiene problem found by ferret audit.",
+        check.title
+    );
+    let help_markdown = format!(
+        "**Remediation**\n\n{}\n\n**Accepted?** Add the result's fingerprint (in its \
+         properties) to `.ferretignore`.",
+        check.remediation
+    );
+    let mut props = BTreeMap::new();
+    props.insert("precision".to_string(), json!("high"));
+    if let Some(s) = security_severity(check.severity) {
+        props.insert("security-severity".to_string(), json!(s));
+    }
+    props.insert("severity".to_string(), json!(check.severity));
+    let mut tags = vec!["security".to_string(), "hygiene".to_string()];
+    for t in &f.tags {
+        if !tags.contains(t) && !t.starts_with("rule:") {
+            tags.push(t.clone());
+        }
+    }
+    tags.truncate(MAX_TAGS);
+    ReportingDescriptor::builder()
+        .id(f.rule_id.clone())
+        .name(truncate(&pascal_case(&f.rule_id), MAX_RULE_NAME))
+        .short_description(
+            MultiformatMessageString::builder()
+                .text(check.title)
+                .build(),
+        )
+        .full_description(MultiformatMessageString::builder().text(full).build())
+        .help(
+            MultiformatMessageString::builder()
+                .text(check.remediation)
+                .markdown(help_markdown)
+                .build(),
+        )
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(json!(level_name(check.severity)))
+                .build(),
+        )
+        .properties(
+            PropertyBag::builder()
+                .tags(tags)
+                .additional_properties(props)
+                .build(),
+        )
+        .build()
+}
+
 fn result(f: &Finding, rule_index: usize, occurrence: usize, show: bool) -> SarifResult {
-    let mut text = format!("{}: {}", f.description, f.shown_secret(show));
+    let mut text = f.description.clone();
+    if !f.secret.is_empty() {
+        text.push_str(&format!(": {}", f.shown_secret(show)));
+    }
     if verified(f) {
         text.push_str(" (verified: the credential is live)");
     }

@@ -144,7 +144,7 @@ fn walk_error(root: &Path, e: ignore::Error) -> Error {
 }
 
 /// Reads a file into `buf` (reused between files). Ok(false): too large, not read.
-fn read_file(path: &Path, max: u64, buf: &mut Vec<u8>) -> Result<bool> {
+pub(crate) fn read_file(path: &Path, max: u64, buf: &mut Vec<u8>) -> Result<bool> {
     let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let len = f.metadata().map_err(|e| Error::io(path, e))?.len();
     if len > max {

@@ -3,6 +3,7 @@ mod harness;
 mod mock_api;
 
 mod action;
+mod audit;
 mod baseline;
 mod checksum;
 mod ci;
