@@ -63,34 +63,42 @@ static B64: [u8; 256] = {
 };
 
 fn base64_spans(content: &[u8], out: &mut Vec<Span>) {
-    let mut i = 0;
     let n = content.len();
-    while i < n {
-        let start = i;
+    let mut i = 0;
+    // Only runs of MIN_BASE64 or more matter, so probe the last byte such a run starting at
+    // `i` would need: when it is not a base64 byte no run through it qualifies and the
+    // scan jumps past it, touching one byte in MIN_BASE64 of ordinary text.
+    while i + MIN_BASE64 <= n {
+        let probe = i + MIN_BASE64 - 1;
+        if B64[content[probe] as usize] == 0 {
+            i = probe + 1;
+            continue;
+        }
+        let mut start = probe;
+        while start > i && B64[content[start - 1] as usize] != 0 {
+            start -= 1;
+        }
         let mut seen = 0u8;
-        while i < n {
-            let c = B64[content[i] as usize];
+        let mut j = start;
+        while j < n {
+            let c = B64[content[j] as usize];
             if c == 0 {
                 break;
             }
             seen |= c;
-            i += 1;
+            j += 1;
         }
-        if i == start {
-            i += 1;
-            continue;
-        }
-        let mut end = i;
-        while end < n && end - i < 2 && content[end] == b'=' {
+        let mut end = j;
+        while end < n && end - j < 2 && content[end] == b'=' {
             end += 1;
         }
-        let len = i - start;
+        let len = j - start;
         // Real encodings mix upper and lower case with digits or symbols; identifiers,
         // words, paths and UPPER_SNAKE names do not, and are skipped without decoding.
         let mixed = seen & (UPPER | LOWER) == UPPER | LOWER && seen & (DIGIT | STD_SYM) != 0;
         let url = seen & URL_SYM != 0;
         if (MIN_BASE64..=MAX_SPAN).contains(&len) && mixed && !(url && seen & STD_SYM != 0) {
-            if let Some(text) = decode_base64(&content[start..i], url) {
+            if let Some(text) = decode_base64(&content[start..j], url) {
                 if looks_like_text(&text) {
                     out.push(Span {
                         start,
@@ -101,7 +109,7 @@ fn base64_spans(content: &[u8], out: &mut Vec<Span>) {
                 }
             }
         }
-        i = end;
+        i = end.max(j + 1);
     }
 }
 

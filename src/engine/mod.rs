@@ -334,6 +334,8 @@ impl Engine {
         let prefilter = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .kind(Some(AhoCorasickKind::DFA))
+            // A bigger table, one lookup less per byte.
+            .byte_classes(false)
             .build(&keywords)
             .or_else(|_| {
                 AhoCorasick::builder()
@@ -729,10 +731,10 @@ impl Engine {
         scratch.seen.resize(words, 0);
         scratch.candidates.clear();
         scratch.candidates.extend_from_slice(&self.keywordless);
+        // Copy then lowercase in place: both vectorize, unlike a mapping iterator.
         scratch.lower.clear();
-        scratch
-            .lower
-            .extend(content.iter().map(u8::to_ascii_lowercase));
+        scratch.lower.extend_from_slice(content);
+        scratch.lower.make_ascii_lowercase();
         let hay = scratch.lower.as_slice();
         let mut at = 0;
         // Restarting one byte past each match start (not past its end) finds keywords that
