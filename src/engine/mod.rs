@@ -28,6 +28,11 @@ pub use lines::{line_bounds, LineCursor};
 /// Kubernetes secrets holding Docker configs).
 const MAX_DECODE_DEPTH: usize = 2;
 
+/// How far before a keyword hit a rule's match may start (connection strings put the
+/// keyword `password=` after the host), and how far after it may end (a PEM block).
+const WINDOW_BEFORE: usize = 1024;
+const WINDOW_AFTER: usize = 16 * 1024;
+
 /// Words that mark a line as a deliberate, reviewed exception.
 const INLINE_ALLOW: &[&[u8]] = &[b"ferret:allow", b"gitleaks:allow"];
 
@@ -243,6 +248,10 @@ impl CompiledRule {
 pub struct Scratch {
     /// The content, ASCII-lowercased, for the keyword automaton.
     lower: Vec<u8>,
+    /// (rule, offset) of every keyword hit, sorted.
+    rule_hits: Vec<(u32, usize)>,
+    /// Regex windows of the rule being run.
+    windows: Vec<(usize, usize)>,
     seen: Vec<u64>,
     candidates: Vec<u32>,
     hits: Vec<Hit>,
@@ -334,8 +343,6 @@ impl Engine {
         let prefilter = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .kind(Some(AhoCorasickKind::DFA))
-            // A bigger table, one lookup less per byte.
-            .byte_classes(false)
             .build(&keywords)
             .or_else(|_| {
                 AhoCorasick::builder()
@@ -630,58 +637,63 @@ impl Engine {
                 continue;
             }
             let group = cr.rule.secret_group;
-            for caps in re.captures_iter(content) {
-                let m = match secret_span(&caps, group, re) {
-                    Some(m) => m,
-                    None => continue,
-                };
-                let secret = &content[m.0..m.1];
-                if secret.is_empty() {
-                    continue;
-                }
-                if let Some(min) = cr.rule.entropy {
-                    if entropy::shannon(secret) < min {
+            let mut windows = std::mem::take(&mut scratch.windows);
+            self.windows(ri, content, &scratch.rule_hits, &mut windows);
+            for &(ws, we) in &windows {
+                for caps in re.captures_iter(&content[ws..we]) {
+                    let m = match secret_span(&caps, group, re) {
+                        Some(m) => (m.0 + ws, m.1 + ws),
+                        None => continue,
+                    };
+                    let secret = &content[m.0..m.1];
+                    if secret.is_empty() {
                         continue;
                     }
+                    if let Some(min) = cr.rule.entropy {
+                        if entropy::shannon(secret) < min {
+                            continue;
+                        }
+                    }
+                    let (ls, le) = line_bounds(content, m.0);
+                    let line = &content[ls..le.max(ls)];
+                    if INLINE_ALLOW
+                        .iter()
+                        .any(|w| memchr::memmem::find(line, w).is_some())
+                    {
+                        continue;
+                    }
+                    let candidate = Candidate {
+                        secret,
+                        matched: caps.get(0).map_or(secret, |w| w.as_bytes()),
+                        line,
+                        path,
+                        commit,
+                    };
+                    if filters.iter().any(|f| f.finding_allowed(&candidate))
+                        || self.global.finding_allowed(&candidate)
+                        || self.globals.iter().any(|f| f.finding_allowed(&candidate))
+                    {
+                        continue;
+                    }
+                    let checksum_failed = cr
+                        .rule
+                        .checksum
+                        .as_deref()
+                        .is_some_and(|c| !checksum::valid(c, secret));
+                    if checksum_failed && !self.keep_bad_checksums {
+                        continue;
+                    }
+                    scratch.hits.push(Hit {
+                        checksum_failed,
+                        rule: ri,
+                        start: m.0,
+                        end: m.1,
+                        at: m.0,
+                        at_end: m.1,
+                    });
                 }
-                let (ls, le) = line_bounds(content, m.0);
-                let line = &content[ls..le.max(ls)];
-                if INLINE_ALLOW
-                    .iter()
-                    .any(|w| memchr::memmem::find(line, w).is_some())
-                {
-                    continue;
-                }
-                let candidate = Candidate {
-                    secret,
-                    matched: caps.get(0).map_or(secret, |w| w.as_bytes()),
-                    line,
-                    path,
-                    commit,
-                };
-                if filters.iter().any(|f| f.finding_allowed(&candidate))
-                    || self.global.finding_allowed(&candidate)
-                    || self.globals.iter().any(|f| f.finding_allowed(&candidate))
-                {
-                    continue;
-                }
-                let checksum_failed = cr
-                    .rule
-                    .checksum
-                    .as_deref()
-                    .is_some_and(|c| !checksum::valid(c, secret));
-                if checksum_failed && !self.keep_bad_checksums {
-                    continue;
-                }
-                scratch.hits.push(Hit {
-                    checksum_failed,
-                    rule: ri,
-                    start: m.0,
-                    end: m.1,
-                    at: m.0,
-                    at_end: m.1,
-                });
             }
+            scratch.windows = windows;
         }
         if scratch.hits.is_empty() {
             return;
@@ -731,6 +743,7 @@ impl Engine {
         scratch.seen.resize(words, 0);
         scratch.candidates.clear();
         scratch.candidates.extend_from_slice(&self.keywordless);
+        scratch.rule_hits.clear();
         // Copy then lowercase in place: both vectorize, unlike a mapping iterator.
         scratch.lower.clear();
         scratch.lower.extend_from_slice(content);
@@ -744,6 +757,7 @@ impl Engine {
             .find(aho_corasick::Input::new(hay).range(at..))
         {
             for &r in &self.pattern_rules[m.pattern().as_usize()] {
+                scratch.rule_hits.push((r, m.start()));
                 let (w, b) = (r as usize / 64, r % 64);
                 if scratch.seen[w] & (1 << b) == 0 {
                     scratch.seen[w] |= 1 << b;
@@ -752,6 +766,52 @@ impl Engine {
             }
             at = m.start() + 1;
         }
+        scratch.rule_hits.sort_unstable();
+    }
+
+    /// Where a rule's regex runs: around its keyword hits, from a little before each to
+    /// well after it, widened to whole lines and merged. A rule's match holds or sits next
+    /// to its keyword, so this finds what a search of the whole content finds, while the
+    /// regexes of rules whose keywords are common words (`token`, `pat`) touch a few lines
+    /// instead of the whole file. Rules without keywords search everything.
+    fn windows(
+        &self,
+        rule: u32,
+        content: &[u8],
+        rule_hits: &[(u32, usize)],
+        out: &mut Vec<(usize, usize)>,
+    ) {
+        out.clear();
+        let from = rule_hits.partition_point(|&(r, _)| r < rule);
+        let to = rule_hits.partition_point(|&(r, _)| r <= rule);
+        if from == to {
+            out.push((0, content.len()));
+            return;
+        }
+        for &(_, pos) in &rule_hits[from..to] {
+            let lo = pos.saturating_sub(WINDOW_BEFORE);
+            let hi = (pos + WINDOW_AFTER).min(content.len());
+            if let Some(last) = out.last_mut() {
+                if lo <= last.1 {
+                    last.1 = last.1.max(hi);
+                    continue;
+                }
+            }
+            out.push((lo, hi));
+        }
+        // Whole lines, so `\b`, `^` and `$` see what they would see in the whole content.
+        for w in out.iter_mut() {
+            w.0 = memchr::memrchr(b'\n', &content[..w.0]).map_or(0, |i| i + 1);
+            w.1 = memchr::memchr(b'\n', &content[w.1..]).map_or(content.len(), |i| w.1 + i);
+        }
+        out.dedup_by(|b, a| {
+            if b.0 <= a.1 {
+                a.1 = a.1.max(b.1);
+                true
+            } else {
+                false
+            }
+        });
     }
 
     /// Where rules overlap on one piece of text, the most specific wins and the text is
