@@ -1,5 +1,7 @@
 //! Embeds every `rules/*.toml` file in the binary, so the default rule set is data that
-//! ships with the executable and needs no files at run time.
+//! ships with the executable and needs no files at run time. Each file is checked as TOML
+//! here and embedded as JSON, which parses several times faster at start-up (the
+//! pre-commit hook pays that cost on every commit).
 use std::{env, fs, path::Path};
 
 fn main() {
@@ -12,15 +14,17 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     names.sort();
-    let mut out = String::from("/// Built-in rule files: (file name, contents).\npub static BUILTIN_RULE_FILES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// Built-in rule files: (file name, contents as JSON).\npub static BUILTIN_RULE_FILES: &[(&str, &str)] = &[\n",
+    );
     for p in &names {
         println!("cargo:rerun-if-changed={}", p.display());
         let name = p.file_name().unwrap().to_string_lossy();
-        out.push_str(&format!(
-            "    ({:?}, include_str!({:?})),\n",
-            name,
-            p.display().to_string()
-        ));
+        let text = fs::read_to_string(p).expect("read rules file");
+        let value: toml::Value =
+            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        let json = serde_json::to_string(&value).expect("rules as JSON");
+        out.push_str(&format!("    ({name:?}, {json:?}),\n"));
     }
     out.push_str("];\n");
     fs::write(

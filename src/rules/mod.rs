@@ -339,8 +339,11 @@ impl RuleSet {
     /// The rules embedded in the binary.
     pub fn builtin() -> Result<Self> {
         let mut set = RuleSet::default();
-        for (name, text) in BUILTIN_RULE_FILES {
-            let file = RulesFile::parse(name, text)?;
+        for (name, json) in BUILTIN_RULE_FILES {
+            let file: RulesFile = serde_json::from_str(json).map_err(|e| Error::RulesFile {
+                file: name.to_string(),
+                message: e.to_string(),
+            })?;
             if let Some(a) = file.allowlist {
                 set.allowlist.extend(a);
             }
