@@ -4,6 +4,7 @@
 
 pub mod content;
 pub mod fs;
+pub mod git;
 
 use crate::engine::{Engine, Scratch};
 use crate::error::Error;
