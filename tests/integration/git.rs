@@ -677,3 +677,63 @@ fn a_missing_object_is_reported_and_the_scan_goes_on() {
     assert!(err.contains(&blob), "{err}");
     assert!(err.contains("lost.txt"), "{err}");
 }
+
+#[test]
+fn rules_that_flag_a_file_by_name_fire_when_the_file_is_new() {
+    let repo = Repo::new();
+    repo.commit_file("README.md", "hi\n", "first");
+    repo.write(
+        ".ferret.toml",
+        "[[rules]]\nid = \"zz-keystore\"\ndescription = \"a key store\"\npath = '(?i)\\.zzk$'\n",
+    );
+    repo.write("certs/a.zzk", b"\x00\x01binary key store\x00");
+    repo.git(&["add", "certs/a.zzk"]);
+    let (code, v, err) = repo.json(&["git", "--staged"]);
+    assert_eq!(code, 1, "{v}{err}");
+    assert_eq!(findings(&v)[0]["rule_id"], "zz-keystore");
+    assert_eq!(findings(&v)[0]["path"], "certs/a.zzk");
+    let added = {
+        repo.git(&["commit", "-q", "-m", "key store"]);
+        repo.git(&["rev-parse", "HEAD"])
+    };
+    // Changing a file that was already there adds no new key store.
+    repo.write("certs/a.zzk", b"\x00\x02binary key store, rotated\x00");
+    repo.git(&["add", "certs/a.zzk"]);
+    let (code, v, _) = repo.json(&["git", "--staged"]);
+    assert_eq!(code, 0, "{v}");
+    let (code, _, _) = repo.json(&["git", "--staged", "--whole-files"]);
+    assert_eq!(code, 1);
+    repo.git(&["commit", "-q", "-m", "rotate"]);
+    // History: reported once, at the commit that added it; the range sees the same.
+    let (code, v, _) = repo.json(&["git"]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&v).len(), 1, "{v}");
+    assert_eq!(findings(&v)[0]["commit"], added.as_str());
+    let (_, v, _) = repo.json(&["git", "--range", "HEAD~2..HEAD"]);
+    assert_eq!(findings(&v).len(), 1, "{v}");
+    assert_eq!(findings(&v)[0]["commit"], added.as_str());
+}
+
+#[test]
+fn allowlisted_commits_are_not_reported_by_history_or_range() {
+    let mut s = Secrets::new("commit_allowlist");
+    let repo = Repo::new();
+    repo.commit_file("README.md", "hi\n", "first");
+    let old = token(&mut s);
+    let reviewed = repo.commit_file("fixture.txt", format!("{old}\n"), "reviewed fixture");
+    let new = token(&mut s);
+    repo.commit_file("app.env", format!("KEY={new}\n"), "real leak");
+    repo.write(
+        ".ferret.toml",
+        format!("[allowlist]\ncommits = [\"{reviewed}\"]\n"),
+    );
+    for args in [
+        &["git", "--show-secrets"][..],
+        &["git", "--range", "HEAD~2..HEAD", "--show-secrets"],
+    ] {
+        let (code, v, err) = repo.json(args);
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert_eq!(findings(&v).len(), 1, "{args:?}: {v}");
+        assert_eq!(findings(&v)[0]["secret"], new.as_str());
+    }
+}

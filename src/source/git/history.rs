@@ -62,7 +62,7 @@ pub fn scan(
     let occurrences = group_by_blob(first_seen);
     let blobs = occurrences.blobs.len();
     progress.start_scan(blobs as u64);
-    let found = scan_blobs(scanner, repo, &occurrences, &paths, &progress);
+    let found = scan_blobs(scanner, repo, &occurrences, &paths, &commits, &progress);
     progress.finish();
 
     let findings = attribute(repo, scanner, found, &commits);
@@ -798,17 +798,20 @@ fn scan_blobs(
     repo: &Repository,
     by_blob: &ByBlob,
     paths: &PathTable,
+    commits: &[CommitNode],
     progress: &Progress,
 ) -> Vec<(u32, Finding)> {
     let keys = packorder::pack_keys(&repo.commondir().join("objects"), &by_blob.blobs);
     let mut order: Vec<u32> = (0..by_blob.blobs.len() as u32).collect();
     order.sort_unstable_by_key(|&i| keys[i as usize]);
-    // Rules with their own path allowlists may keep a finding at one path and drop it at
-    // another: then a blob seen at several paths is matched once per path.
+    // Rules limited to some paths, or with allowlists of paths or commits, may keep a
+    // finding at one path (or commit) and drop it at another: then a blob seen at several
+    // paths is matched once per path.
+    let depends = |a: &crate::rules::Allowlist| !a.paths.is_empty() || !a.commits.is_empty();
     let per_path = scanner
         .engine
         .rules()
-        .any(|r| !r.allowlist.paths.is_empty());
+        .any(|r| r.path.is_some() || depends(&r.allowlist) || r.allowlists.iter().any(depends));
     let found = Mutex::new(Vec::new());
     let name = super::repo_name(repo);
     workers::for_each(
@@ -835,12 +838,14 @@ fn scan_blobs(
             };
             let Ok(odb) = w.repo.odb() else { return };
             let mut out = Vec::new();
+            let commit = commits[*first_commit as usize].id.to_string();
             let data = scan_blob(
                 scanner,
                 &w.repo,
                 &odb,
                 blob,
                 first,
+                Some(&commit),
                 &mut w.scratch,
                 &mut out,
             );
@@ -848,24 +853,41 @@ fn scan_blobs(
             let mut mine: Vec<(u32, Finding)> =
                 out.iter().map(|f| (*first_commit, f.clone())).collect();
             if shown.len() > 1 {
-                if let (true, Some(raw)) = (per_path, &data) {
-                    if let content::Decoded::Text(text) =
-                        content::decode(raw, scanner.options.scan_binary)
-                    {
+                match (per_path, &data) {
+                    (true, Some(raw)) => {
+                        let text = content::decode(raw, scanner.options.scan_binary);
                         for (path, commit) in &shown[1..] {
                             let mut again = Vec::new();
-                            scanner.engine.scan(&text, path, &mut w.scratch, &mut again);
+                            match &text {
+                                content::Decoded::Text(text) => {
+                                    let id = commits[*commit as usize].id.to_string();
+                                    scanner.engine.scan_in_commit(
+                                        text,
+                                        path,
+                                        Some(&id),
+                                        &mut w.scratch,
+                                        &mut again,
+                                    );
+                                }
+                                content::Decoded::Binary => scanner.engine.scan_path_rules(
+                                    raw,
+                                    path,
+                                    &mut w.scratch,
+                                    &mut again,
+                                ),
+                            }
                             mine.extend(again.into_iter().map(|f| (*commit, f)));
                         }
                     }
-                } else {
-                    for (path, commit) in &shown[1..] {
-                        mine.extend(out.iter().map(|f| {
-                            let mut f = f.clone();
-                            f.fingerprint = fingerprint(&f.rule_id, &f.secret, path);
-                            f.path = path.clone();
-                            (*commit, f)
-                        }));
+                    _ => {
+                        for (path, commit) in &shown[1..] {
+                            mine.extend(out.iter().map(|f| {
+                                let mut f = f.clone();
+                                f.fingerprint = fingerprint(&f.rule_id, &f.secret, path);
+                                f.path = path.clone();
+                                (*commit, f)
+                            }));
+                        }
                     }
                 }
             }

@@ -211,23 +211,22 @@ pub(crate) fn read_blob(odb: &git2::Odb<'_>, oid: Oid, max: u64) -> Result<Blob,
 }
 
 /// Reads and scans one blob as `path`, recording problems in the scanner's diagnostics.
-/// Returns the raw content when it was scanned as text (for added-line filtering).
+/// Returns the raw content when it could be read (for added-line filtering and rescans).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn scan_blob(
     scanner: &Scanner<'_>,
     repo: &Repository,
     odb: &git2::Odb<'_>,
     oid: Oid,
     path: &str,
+    commit: Option<&str>,
     scratch: &mut crate::engine::Scratch,
     out: &mut Vec<Finding>,
 ) -> Option<Vec<u8>> {
     match read_blob(odb, oid, scanner.options.max_file_size) {
         Ok(Blob::Data(data)) => {
-            if scanner.scan_bytes(path, &data, scratch, out) {
-                Some(data)
-            } else {
-                None
-            }
+            scanner.scan_bytes_in_commit(path, &data, commit, scratch, out);
+            Some(data)
         }
         Ok(Blob::TooLarge) => {
             scanner.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
@@ -248,22 +247,37 @@ pub(crate) fn scan_blob(
     }
 }
 
+/// One changed file to scan: its path, new blob and previous versions (one per parent;
+/// `None` where the file is new), and the commit it comes from (range scans).
+pub(crate) struct ChangeToScan<'a> {
+    pub path: &'a str,
+    pub new: Oid,
+    pub olds: &'a [Option<Oid>],
+    pub commit: Option<&'a str>,
+}
+
 /// Scans the new version of one changed file and keeps the findings on the lines it adds
-/// relative to every one of `olds` (`None`: the file is new there), or all of them with
-/// `whole_files`. Returns the number of lines checked. When an old version cannot be read
-/// every line counts as added: a scan reports too much rather than too little.
-#[allow(clippy::too_many_arguments)]
+/// relative to every one of its previous versions, or all of them with `whole_files`.
+/// Findings of rules that flag a file by its name are kept when the file itself is new.
+/// Returns the number of lines checked. When an old version cannot be read every line
+/// counts as added: a scan reports too much rather than too little.
 pub(crate) fn scan_change(
     scanner: &Scanner<'_>,
     repo: &Repository,
     odb: &git2::Odb<'_>,
-    path: &str,
-    new: Oid,
-    olds: &[Option<Oid>],
+    change: &ChangeToScan<'_>,
     whole_files: bool,
     scratch: &mut crate::engine::Scratch,
     out: &mut Vec<Finding>,
 ) -> u64 {
+    let ChangeToScan {
+        path,
+        new,
+        olds,
+        commit,
+    } = *change;
+    let new_file = olds.iter().all(Option::is_none);
+    let by_name = |f: &Finding| f.secret.is_empty();
     if scanner.engine.path_ignored(path) {
         scanner
             .stats
@@ -272,10 +286,15 @@ pub(crate) fn scan_change(
         return 0;
     }
     let mut found = Vec::new();
-    let Some(raw) = scan_blob(scanner, repo, odb, new, path, scratch, &mut found) else {
+    let Some(raw) = scan_blob(scanner, repo, odb, new, path, commit, scratch, &mut found) else {
         return 0;
     };
     let Decoded::Text(text) = content::decode(&raw, scanner.options.scan_binary) else {
+        out.extend(
+            found
+                .into_iter()
+                .filter(|f| by_name(f) && (new_file || whole_files)),
+        );
         return 0;
     };
     let all = AddedLines::all(&text);
@@ -295,7 +314,13 @@ pub(crate) fn scan_change(
         }
     }
     let added = added.unwrap_or(all);
-    out.extend(found.into_iter().filter(|f| added.contains(f.line)));
+    out.extend(found.into_iter().filter(|f| {
+        if by_name(f) {
+            new_file || whole_files
+        } else {
+            added.contains(f.line)
+        }
+    }));
     added.count()
 }
 

@@ -7,7 +7,7 @@
 //! resolution), since the merged branches' own commits are judged on their own.
 use super::{
     changes, diff_options, git_error, note_submodules, plural, scan_change, workers, Change,
-    GitOptions, GitOutcome,
+    ChangeToScan, GitOptions, GitOutcome,
 };
 use crate::error::{Error, Result};
 use crate::finding::Finding;
@@ -293,13 +293,17 @@ fn scan_commit(
     let mut lines = 0;
     let mut found = Vec::new();
     for (c, olds) in &changed {
+        let change = ChangeToScan {
+            path: &c.path,
+            new: c.new,
+            olds,
+            commit: Some(&info.commit),
+        };
         lines += scan_change(
             scanner,
             repo,
             &odb,
-            &c.path,
-            c.new,
-            olds,
+            &change,
             whole_files,
             &mut w.scratch,
             &mut found,

@@ -3,7 +3,7 @@
 //! findings only on the lines the commit adds or changes, so that a secret already in a
 //! file does not block unrelated work on it. Nothing walks the work tree, so the cost is
 //! that of the change, not of the repository.
-use super::{changes, diff_options, git_error, note_submodules, plural, scan_change};
+use super::{changes, diff_options, git_error, note_submodules, plural, scan_change, ChangeToScan};
 use super::{GitOptions, GitOutcome};
 use crate::engine::Scratch;
 use crate::error::Result;
@@ -67,13 +67,17 @@ pub fn scan(scanner: &Scanner<'_>, repo: &Repository, opts: &GitOptions) -> Resu
     let mut findings = Vec::new();
     let mut lines = 0;
     for c in &list {
+        let change = ChangeToScan {
+            path: &c.path,
+            new: c.new,
+            olds: &[c.old],
+            commit: None,
+        };
         lines += scan_change(
             scanner,
             repo,
             &odb,
-            &c.path,
-            c.new,
-            &[c.old],
+            &change,
             opts.whole_files,
             &mut scratch,
             &mut findings,
