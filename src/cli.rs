@@ -260,7 +260,8 @@ pub struct GitArgs {
     /// on added lines.
     #[arg(long)]
     pub whole_files: bool,
-    /// Progress bar on stderr for history audits (auto: on a terminal, outside CI).
+    /// Progress bar on stderr for history audits: auto draws it on a terminal outside CI,
+    /// always also in CI (still only on a terminal), never not at all.
     #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
     pub progress: ColorChoice,
     /// Skip blobs larger than this (bytes, or with K/M/G suffix).

@@ -50,7 +50,7 @@ pub fn install(repo_path: &Path, force: bool, chain: bool) -> Result<String> {
     if dir.join("h").is_file() && dir.join("husky.sh").is_file() {
         return Err(refuse(format!(
             "{}: core.hooksPath points to husky's generated hooks; add the line \
-             `ferret git --staged` to .husky/pre-commit instead",
+             `ferret git --staged --no-verify` to .husky/pre-commit instead",
             dir.display()
         )));
     }

@@ -737,3 +737,63 @@ fn allowlisted_commits_are_not_reported_by_history_or_range() {
         assert_eq!(findings(&v)[0]["secret"], new.as_str());
     }
 }
+
+/// Runs ferret with stderr on a pseudo-terminal (Python's pty module) and returns what it
+/// drew there.
+fn stderr_on_a_terminal(repo: &Repo, args: &[&str], ci: bool) -> String {
+    const RUN: &str = r#"
+import os, pty, subprocess, sys
+m, s = pty.openpty()
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=s, stdin=subprocess.DEVNULL)
+os.close(s)
+out = b""
+while True:
+    try:
+        chunk = os.read(m, 65536)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+p.wait()
+sys.stdout.write(out.decode("utf-8", "replace"))
+"#;
+    let mut c = repo.command_in(repo.path(), "python3");
+    c.arg("-c")
+        .arg(RUN)
+        .arg(assert_cmd::cargo::cargo_bin("ferret"))
+        .args(args)
+        .env("NO_COLOR", "1");
+    if ci {
+        c.env("CI", "true");
+    } else {
+        c.env_remove("CI");
+    }
+    let out = c.output().expect("python3 runs the pty helper");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn history_progress_is_drawn_on_a_terminal_only_outside_ci_and_without_quiet() {
+    let repo = Repo::new();
+    for i in 0..20 {
+        repo.commit_file(&format!("f{i}.txt"), format!("{i}\n"), &format!("c{i}"));
+    }
+    let drawn = stderr_on_a_terminal(&repo, &["git"], false);
+    assert!(
+        drawn.contains("walking history") || drawn.contains("scanning blobs"),
+        "{drawn:?}"
+    );
+    for (args, ci) in [(&["git"][..], true), (&["git", "--quiet"][..], false)] {
+        let drawn = stderr_on_a_terminal(&repo, args, ci);
+        assert!(
+            !drawn.contains("walking history") && !drawn.contains("scanning blobs"),
+            "{args:?} CI={ci}: {drawn:?}"
+        );
+    }
+}

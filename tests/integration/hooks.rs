@@ -238,7 +238,8 @@ fn the_pre_commit_framework_runs_ferret() {
     let python = python();
     let config = format!(
         "repos:\n  - repo: local\n    hooks:\n      - id: ferret\n        name: ferret\n        \
-         entry: {} git --staged\n        language: system\n        pass_filenames: false\n",
+         entry: {} git --staged --no-verify\n        language: system\n        \
+         pass_filenames: false\n",
         assert_cmd::cargo::cargo_bin("ferret").display()
     );
     repo.write(".pre-commit-config.yaml", config);
@@ -280,6 +281,7 @@ fn the_published_pre_commit_manifest_is_valid() {
         "id: ferret",
         "language: rust",
         "entry: ferret git --staged",
+        "args: [--no-verify]",
         "pass_filenames: false",
     ] {
         assert!(text.contains(line), "{line} missing from {text}");
@@ -338,8 +340,8 @@ fn husky_runs_ferret_from_husky_pre_commit() {
         .output()
         .expect("node is needed for the husky test");
     assert!(o.status.success(), "{}", text(&o));
-    // The line the README tells husky users to write.
-    repo.write(".husky/pre-commit", "ferret git --staged\n");
+    // The line docs/git.md tells husky users to write.
+    repo.write(".husky/pre-commit", "ferret git --staged --no-verify\n");
     assert_eq!(repo.git(&["config", "core.hooksPath"]), ".husky/_");
     repo.git(&["add", "-A"]);
     let o = commit(&repo, "set up husky", &path_with_ferret());

@@ -14,5 +14,6 @@ mod gitleaks;
 mod hooks;
 mod reports;
 mod rules;
+mod sarif_history;
 mod scan;
 mod verify;

@@ -3,12 +3,14 @@
 //! watching; otherwise every call is a no-op.
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub struct Progress {
     bar: Option<ProgressBar>,
     bytes: AtomicU64,
-    started: Instant,
+    /// When the blob scan started, for the rate.
+    started: Mutex<Instant>,
 }
 
 impl Progress {
@@ -25,7 +27,7 @@ impl Progress {
         Progress {
             bar,
             bytes: AtomicU64::new(0),
-            started: Instant::now(),
+            started: Mutex::new(Instant::now()),
         }
     }
 
@@ -50,6 +52,8 @@ impl Progress {
             );
             bar.set_length(blobs);
             bar.set_position(0);
+            bar.reset_elapsed();
+            *self.started.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
             bar.set_message(String::new());
         }
     }
@@ -60,7 +64,8 @@ impl Progress {
         let total = self.bytes.fetch_add(len, Ordering::Relaxed) + len;
         bar.inc(1);
         if bar.position() % 512 == 0 {
-            let secs = self.started.elapsed().as_secs_f64().max(0.001);
+            let started = *self.started.lock().unwrap_or_else(|p| p.into_inner());
+            let secs = started.elapsed().as_secs_f64().max(0.001);
             bar.set_message(format!(
                 "· {} · {}/s",
                 HumanBytes(total),
