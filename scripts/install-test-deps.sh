@@ -5,7 +5,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Python packages used by ../shared/tools validators and the pre-commit framework tests.
-python3 -m pip install --quiet --disable-pip-version-check jsonschema pyyaml
+python3 -m pip install --quiet --disable-pip-version-check jsonschema pyyaml pre-commit
+
+# husky (git hooks from npm) for the husky test, cached under target/ (tests run offline).
+if ! command -v npm >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq nodejs npm >/dev/null
+fi
+if [ ! -f target/test-deps/node_modules/husky/bin.js ]; then
+  mkdir -p target/test-deps
+  (cd target/test-deps && npm install --no-audit --no-fund --silent husky@9)
+fi
 
 # Rust components for the lint steps.
 rustup component add clippy rustfmt >/dev/null 2>&1 || true

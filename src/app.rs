@@ -1,7 +1,7 @@
 //! The commands, as library functions: each takes parsed arguments, runs the pipeline and
 //! returns the exit code. `main` only maps a fatal error to exit 2.
 use crate::allow::Suppressions;
-use crate::cli::{BaselineArgs, Cli, Command, RulesCommand, ScanArgs};
+use crate::cli::{BaselineArgs, Cli, Command, GitArgs, RulesCommand, ScanArgs};
 use crate::config::{build_engine, load_rules, OutputSettings};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -22,6 +22,16 @@ pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Scan(args) => scan(args),
         Command::Baseline(args) => baseline(args),
+        Command::Git(args) => git(args),
+        Command::InstallHook(args) => {
+            let done = crate::hook::install(&args.repo.repo, args.force, args.chain)?;
+            println!("{done}");
+            Ok(EXIT_CLEAN)
+        }
+        Command::UninstallHook(args) => {
+            println!("{}", crate::hook::uninstall(&args.repo)?);
+            Ok(EXIT_CLEAN)
+        }
         Command::Rules(RulesCommand::List { rules, json }) => {
             let loaded = load_rules(&rules, Some(Path::new(".")))?;
             list_rules(&loaded.set, json)
@@ -175,6 +185,38 @@ fn baseline(args: BaselineArgs) -> Result<i32> {
     } else {
         EXIT_ERROR
     })
+}
+
+/// `ferret git`: history audit, commit range or staged changes, reported like a scan.
+fn git(args: GitArgs) -> Result<i32> {
+    use crate::source::git;
+    let started = Instant::now();
+    let repo = git::open(&args.repo)?;
+    // Paths are relative to the work tree: its `.ferret.toml` and `.ferretignore` apply.
+    let output = OutputSettings::from_args(&args.output).with_root(repo.workdir());
+    let loaded = load_rules(&args.output.rules, repo.workdir())?;
+    let engine = build_engine(&loaded)?;
+    let read = ReadOptions {
+        max_file_size: args.max_file_size,
+        scan_binary: args.scan_binary,
+        threads: args.threads,
+        ..ReadOptions::default()
+    };
+    let scanner = Scanner::new(&engine, read);
+    let outcome = git::scan(&scanner, &repo, &git::GitOptions::from_args(&args))?;
+    let mut stats = scanner.stats.snapshot(started.elapsed());
+    stats.lines = outcome.lines;
+    if let (Some(checked), false) = (&outcome.checked, output.quiet) {
+        eprintln!("ferret: {checked}");
+    }
+    finish(
+        &engine,
+        outcome.findings,
+        stats,
+        outcome.scope,
+        &scanner.diagnostics,
+        &output,
+    )
 }
 
 /// Drops what the baseline and `.ferretignore` list, sorts, reports, prints diagnostics

@@ -40,6 +40,15 @@ pub enum Command {
     /// so that later scans with `--baseline FILE` report only new findings.
     #[command(after_help = BASELINE_HELP)]
     Baseline(BaselineArgs),
+    /// Scan a git repository: every blob in its history (default), the lines added by a
+    /// commit range (`--range BASE..HEAD`, for CI) or by the staged changes (`--staged`,
+    /// for a pre-commit hook).
+    #[command(after_help = EXIT_CODES)]
+    Git(GitArgs),
+    /// Install ferret's pre-commit hook (respects core.hooksPath; keeps any existing hook).
+    InstallHook(InstallHookArgs),
+    /// Remove ferret's pre-commit hook and restore the hook that was there before.
+    UninstallHook(HookRepoArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -228,6 +237,64 @@ pub struct BaselineArgs {
     /// Print nothing on success.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GitArgs {
+    /// The repository: a work tree (or any directory in it), a worktree or a bare
+    /// repository.
+    #[arg(value_name = "REPO", default_value = ".")]
+    pub repo: PathBuf,
+    /// Audit only the history reachable from REF (default: every branch, tag and
+    /// remote-tracking ref).
+    #[arg(long, value_name = "REF", conflicts_with_all = ["range", "staged"])]
+    pub branch: Option<String>,
+    /// Scan only the lines added by the commits in BASE..HEAD (`git log BASE..HEAD`). A
+    /// base of all zeros scans the commits of HEAD that no other ref has.
+    #[arg(long, value_name = "BASE..HEAD", conflicts_with = "staged")]
+    pub range: Option<String>,
+    /// Scan the staged changes (the index, not the work tree), only the lines they add.
+    #[arg(long)]
+    pub staged: bool,
+    /// With --staged or --range: report findings anywhere in the files changed, not only
+    /// on added lines.
+    #[arg(long)]
+    pub whole_files: bool,
+    /// Progress bar on stderr for history audits: auto draws it on a terminal outside CI,
+    /// always also in CI (still only on a terminal), never not at all.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub progress: ColorChoice,
+    /// Skip blobs larger than this (bytes, or with K/M/G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "10M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Scan blobs that look binary (contain NUL bytes) too.
+    #[arg(long)]
+    pub scan_binary: bool,
+    /// Worker threads (0: one per core).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HookRepoArgs {
+    /// The repository (a work tree or any directory in it).
+    #[arg(value_name = "REPO", default_value = ".")]
+    pub repo: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InstallHookArgs {
+    #[command(flatten)]
+    pub repo: HookRepoArgs,
+    /// Replace an existing pre-commit hook (it is kept as a backup that uninstall-hook
+    /// restores).
+    #[arg(long, conflicts_with = "chain")]
+    pub force: bool,
+    /// Keep an existing pre-commit hook and run it before ferret.
+    #[arg(long)]
+    pub chain: bool,
 }
 
 /// Parses `10M`, `512K`, `1G`, `1MiB` or a plain byte count.

@@ -21,6 +21,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod finding;
+pub mod hook;
 pub mod report;
 pub mod rules;
 pub mod source;

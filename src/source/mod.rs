@@ -4,6 +4,7 @@
 
 pub mod content;
 pub mod fs;
+pub mod git;
 
 use crate::engine::{Engine, Scratch};
 use crate::error::Error;
@@ -133,6 +134,19 @@ impl<'e> Scanner<'e> {
         scratch: &mut Scratch,
         out: &mut Vec<Finding>,
     ) -> bool {
+        self.scan_bytes_in_commit(path, raw, None, scratch, out)
+    }
+
+    /// [`Scanner::scan_bytes`] for content from a commit (git sources), so that allowlists
+    /// listing commits apply.
+    pub fn scan_bytes_in_commit(
+        &self,
+        path: &str,
+        raw: &[u8],
+        commit: Option<&str>,
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
+    ) -> bool {
         match content::decode(raw, self.options.scan_binary) {
             content::Decoded::Binary => {
                 self.stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
@@ -145,7 +159,8 @@ impl<'e> Scanner<'e> {
                 self.stats
                     .bytes
                     .fetch_add(raw.len() as u64, Ordering::Relaxed);
-                self.engine.scan(&text, path, scratch, out);
+                self.engine
+                    .scan_in_commit(&text, path, commit, scratch, out);
                 true
             }
         }

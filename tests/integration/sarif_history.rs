@@ -1,5 +1,5 @@
 //! SARIF from git sources: history audits and the Action's range scans with the real
-//! binary. Needs the `ferret git` command (branch `git`); listed in main.rs once merged.
+//! binary.
 use crate::action::{real_ferret, Runner};
 use crate::ci::*;
 use crate::harness::*;
