@@ -7,7 +7,8 @@ issue 6's targets, each marked met or not.
 Reads OUT_DIR/SCENARIO.tsv (name, role, hyperfine JSON, peak KiB, exit code, command per
 line) and, if there, OUT_DIR/SCENARIO.findings.md (the two builds' findings compared).
 Wall time is hyperfine's median; CPU is its mean user + system time (hyperfine reports no
-median for those); peak memory comes from one /usr/bin/time -v run.
+median for those); peak memory comes from one /usr/bin/time -v run. On a loaded machine the
+CPU ratio is the steadier of the two ratios: wall time also counts waiting for a core.
 """
 import json
 import os
@@ -63,16 +64,18 @@ def load(scenario, out):
 
 
 def table(rows, ref):
-    print(f"| tool | median wall | user+sys CPU | peak MiB | wall / {ref['name'] if ref else 'ferret'} | exit |")
-    print("|---|---|---|---|---|---|")
+    name = ref["name"] if ref else "ferret"
+    print(f"| tool | median wall | user+sys CPU | peak MiB | wall / {name} | CPU / {name} | exit |")
+    print("|---|---|---|---|---|---|---|")
     for r in rows:
         if r["wall"] is None:
-            print(f"| {r['name']} | failed (exit {r['rc']}) | | | | {r['rc']} |")
+            print(f"| {r['name']} | failed (exit {r['rc']}) | | | | | {r['rc']} |")
             continue
         ratio = r["wall"] / ref["wall"] if ref and ref["wall"] else None
+        cpu_ratio = r["cpu"] / ref["cpu"] if ref and ref["cpu"] else None
         peak = f"{r['peak']:.0f}" if r["peak"] is not None else "–"
         print(f"| {r['name']} | {fmt_time(r['wall'])} | {fmt_time(r['cpu'])} | {peak} "
-              f"| {fmt_ratio(ratio)} | {r['rc']} |")
+              f"| {fmt_ratio(ratio)} | {fmt_ratio(cpu_ratio)} | {r['rc']} |")
 
 
 def main():

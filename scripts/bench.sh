@@ -40,6 +40,7 @@ die() { echo "bench: $*" >&2; exit 2; }
 note() { echo "bench: $*" >&2; }
 
 ferret=""
+built_from=""
 baseline=""
 runs=5
 peers=1
@@ -97,6 +98,7 @@ if [ -z "$ferret" ]; then
   note "building ferret (cargo build --release)"
   (cd "$here" && cargo build --release --quiet) || die "cargo build --release failed"
   ferret=${CARGO_TARGET_DIR:-$here/target}/release/ferret
+  built_from=$(cd "$here" && git describe --always --dirty 2>/dev/null || true)
 fi
 abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 ferret=$(abs "$ferret")
@@ -123,6 +125,9 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
 # --- the machine and the versions, for the record ----------------------------------------
+ident() { # binary -> "sha256 <12 hex>", so that two runs can tell their builds apart
+  echo "sha256 $(sha256sum "$1" | cut -c1-12)"
+}
 version() { # path args... -> first line of its version output
   [ -n "$1" ] || { echo "(missing)"; return; }
   "$@" 2>&1 | head -1
@@ -133,8 +138,8 @@ version() { # path args... -> first line of its version output
   echo "- machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
     "$(awk '/^MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) memory"
   echo "- load before the run: $(uptime | sed 's/.*load average: //') (1, 5, 15 min)"
-  echo "- ferret: $(version "$ferret" --version) ($ferret)"
-  [ -z "$baseline" ] || echo "- ferret (baseline): $(version "$baseline" --version) ($baseline)"
+  echo "- ferret: $(version "$ferret" --version) ($ferret, $(ident "$ferret")${built_from:+, built from $built_from})"
+  [ -z "$baseline" ] || echo "- ferret (baseline): $(version "$baseline" --version) ($baseline, $(ident "$baseline"))"
   if [ "$peers" = 1 ]; then
     echo "- gitleaks $(version "$gitleaks" version); betterleaks $(version "$betterleaks" version);" \
       "$(version "$kingfisher" --version); $(version "$ripsecrets" --version); $(version "$rg" --version);" \
