@@ -18,6 +18,7 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod error;
+pub mod eval;
 pub mod finding;
 pub mod report;
 pub mod rules;

@@ -91,6 +91,8 @@ impl Filters {
 struct CompiledRule {
     rule: Rule,
     specificity: i32,
+    /// Tagged `generic`: the rule knows no token format, only a name that says "secret".
+    generic: bool,
     regex: OnceLock<std::result::Result<Regex, String>>,
     filters: OnceLock<std::result::Result<Filters, String>>,
 }
@@ -217,6 +219,7 @@ impl Engine {
             .iter()
             .map(|r| CompiledRule {
                 specificity: r.specificity(),
+                generic: r.tags.iter().any(|t| t == "generic"),
                 rule: r.clone(),
                 regex: OnceLock::new(),
                 filters: OnceLock::new(),
@@ -431,14 +434,16 @@ impl Engine {
                 {
                     continue;
                 }
+                if cr.generic && self.generic_value_is_decoy(cr, filters, secret, line) {
+                    continue;
+                }
+                // A token whose checksum fails still claims its text (below), so that a
+                // generic `TOKEN=` rule does not report the look-alike in its place.
                 let checksum_failed = cr
                     .rule
                     .checksum
                     .as_deref()
                     .is_some_and(|c| !checksum::valid(c, secret));
-                if checksum_failed && !self.keep_bad_checksums {
-                    continue;
-                }
                 scratch.hits.push(Hit {
                     checksum_failed,
                     rule: ri,
@@ -454,6 +459,9 @@ impl Engine {
         scratch.hits.sort_by_key(|h| (h.start, h.rule));
         let mut cursor = LineCursor::new(content);
         for h in &scratch.hits {
+            if h.checksum_failed && !self.keep_bad_checksums {
+                continue;
+            }
             let rule = &self.rules[h.rule as usize].rule;
             let pos = cursor.position(h.start);
             let secret = String::from_utf8_lossy(&content[h.start..h.end]).into_owned();
@@ -486,6 +494,50 @@ impl Engine {
                 verification: None,
             });
         }
+    }
+
+    /// A generic rule judges the value that was assigned, not its encoding: a value that
+    /// is base64 of text (a Kubernetes Secret's `data:`, a `.dockerconfigjson`) is a decoy
+    /// when the decoded text is one (a placeholder, too little entropy), and is left to
+    /// the decoded scan when a rule that knows the format matches the decoded text (that
+    /// rule reports it, or its checksum says it is a look-alike).
+    fn generic_value_is_decoy(
+        &self,
+        cr: &CompiledRule,
+        filters: &Filters,
+        secret: &[u8],
+        line: &[u8],
+    ) -> bool {
+        let Some(text) = encoded::base64_text(secret) else {
+            return false;
+        };
+        if cr
+            .rule
+            .entropy
+            .is_some_and(|min| entropy::shannon(&text) < min)
+            || filters.secret_allowed(&text, line)
+            || self.global.secret_allowed(&text, line)
+        {
+            return true;
+        }
+        let lower = text.to_ascii_lowercase();
+        let mut at = 0;
+        while let Some(m) = self
+            .prefilter
+            .find(aho_corasick::Input::new(&lower).range(at..))
+        {
+            for &r in &self.pattern_rules[m.pattern().as_usize()] {
+                let other = &self.rules[r as usize];
+                if other.specificity > cr.specificity
+                    && !other.generic
+                    && other.regex().is_ok_and(|re| re.is_match(&text))
+                {
+                    return true;
+                }
+            }
+            at = m.start() + 1;
+        }
+        false
     }
 
     /// The prefilter: one pass of the keyword automaton marks candidate rules.

@@ -8,6 +8,7 @@ mod checksum;
 mod ci;
 mod contexts;
 mod encoded;
+mod eval;
 mod reports;
 mod rules;
 mod scan;
