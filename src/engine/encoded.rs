@@ -145,6 +145,26 @@ fn decode_base64(s: &[u8], url: bool) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// `s` decoded, when the whole of it is base64 (standard or URL-safe, padded or not) of
+/// printable text: a value that was encoded, not random key material, whose decoded bytes
+/// are almost never all printable.
+pub fn base64_text(s: &[u8]) -> Option<Vec<u8>> {
+    let body = s
+        .strip_suffix(b"==")
+        .or_else(|| s.strip_suffix(b"="))
+        .unwrap_or(s);
+    if body.len() < 8 {
+        return None;
+    }
+    let seen = body.iter().fold(0u8, |acc, &c| acc | B64[c as usize]);
+    if body.iter().any(|&c| B64[c as usize] == 0) || seen & STD_SYM != 0 && seen & URL_SYM != 0 {
+        return None;
+    }
+    let text = decode_base64(body, seen & URL_SYM != 0)?;
+    let printable = |b: &u8| (0x20..0x7f).contains(b) || matches!(b, b'\n' | b'\r' | b'\t');
+    (text.len() >= 6 && text.iter().all(printable)).then_some(text)
+}
+
 /// At least 16 bytes, and nearly all printable ASCII or whitespace.
 fn looks_like_text(t: &[u8]) -> bool {
     if t.len() < 16 {
@@ -322,6 +342,18 @@ mod tests {
         let mut out = Vec::new();
         spans(b"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g", &mut out);
         assert!(out.is_empty(), "binary decoded as text");
+    }
+
+    #[test]
+    fn whole_values_that_are_base64_of_text_decode() {
+        assert_eq!(
+            base64_text(b64("test-api-key").as_bytes()).unwrap(),
+            b"test-api-key"
+        );
+        assert_eq!(base64_text(b"Y2hhbmdlbWU=").unwrap(), b"changeme");
+        // Random key material decodes to bytes that are not all printable.
+        assert!(base64_text(b"q3Xr9Lk2PzW8mT4vN7bY1cHs").is_none());
+        assert!(base64_text(b"not base64!").is_none());
     }
 
     #[test]

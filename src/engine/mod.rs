@@ -172,6 +172,8 @@ impl Filters {
 struct CompiledRule {
     rule: Rule,
     specificity: i32,
+    /// Tagged `generic`: the rule knows no token format, only a name that says "secret".
+    generic: bool,
     regex: OnceLock<std::result::Result<Regex, String>>,
     /// The rule's `path` regex, if it has one.
     path: OnceLock<std::result::Result<Option<Regex>, String>>,
@@ -374,6 +376,7 @@ impl Engine {
             .iter()
             .map(|r| CompiledRule {
                 specificity: r.specificity(),
+                generic: r.tags.iter().any(|t| t == "generic"),
                 rule: r.clone(),
                 regex: OnceLock::new(),
                 path: OnceLock::new(),
@@ -675,14 +678,19 @@ impl Engine {
                     {
                         continue;
                     }
+                    if cr.generic
+                        && self.generic_value_is_decoy(cr, filters, secret, line, path, commit)
+                    {
+                        continue;
+                    }
+                    // A token whose checksum fails still claims its text (dropped after
+                    // overlaps are resolved), so that a generic `TOKEN=` rule does not
+                    // report the look-alike in its place.
                     let checksum_failed = cr
                         .rule
                         .checksum
                         .as_deref()
                         .is_some_and(|c| !checksum::valid(c, secret));
-                    if checksum_failed && !self.keep_bad_checksums {
-                        continue;
-                    }
                     scratch.hits.push(Hit {
                         checksum_failed,
                         rule: ri,
@@ -702,6 +710,9 @@ impl Engine {
         scratch.hits.sort_by_key(|h| (h.at, h.rule));
         let mut cursor = LineCursor::new(content);
         for h in &scratch.hits {
+            if h.checksum_failed && !self.keep_bad_checksums {
+                continue;
+            }
             let rule = &self.rules[h.rule as usize].rule;
             let pos = cursor.position(h.at);
             let secret = String::from_utf8_lossy(&content[h.start..h.end]).into_owned();
@@ -734,6 +745,59 @@ impl Engine {
                 verification: None,
             });
         }
+    }
+
+    /// A generic rule judges the value that was assigned, not its encoding: a value that
+    /// is base64 of text (a Kubernetes Secret's `data:`, a `.dockerconfigjson`) is a decoy
+    /// when the decoded text is one (a placeholder, too little entropy), and is left to
+    /// the decoded scan when a rule that knows the format matches the decoded text (that
+    /// rule reports it, or its checksum says it is a look-alike).
+    fn generic_value_is_decoy(
+        &self,
+        cr: &CompiledRule,
+        filters: &[Filters],
+        secret: &[u8],
+        line: &[u8],
+        path: &str,
+        commit: Option<&str>,
+    ) -> bool {
+        let Some(text) = encoded::base64_text(secret) else {
+            return false;
+        };
+        let decoded = Candidate {
+            secret: &text,
+            matched: &text,
+            line,
+            path,
+            commit,
+        };
+        if cr
+            .rule
+            .entropy
+            .is_some_and(|min| entropy::shannon(&text) < min)
+            || filters.iter().any(|f| f.finding_allowed(&decoded))
+            || self.global.finding_allowed(&decoded)
+        {
+            return true;
+        }
+        let lower = text.to_ascii_lowercase();
+        let mut at = 0;
+        while let Some(m) = self
+            .prefilter
+            .find(aho_corasick::Input::new(&lower).range(at..))
+        {
+            for &r in &self.pattern_rules[m.pattern().as_usize()] {
+                let other = &self.rules[r as usize];
+                if other.specificity > cr.specificity
+                    && !other.generic
+                    && other.regex().is_ok_and(|re| re.is_match(&text))
+                {
+                    return true;
+                }
+            }
+            at = m.start() + 1;
+        }
+        false
     }
 
     /// The prefilter: one pass of the keyword automaton marks candidate rules.

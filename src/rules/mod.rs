@@ -324,6 +324,21 @@ pub(crate) fn one_line(s: &str) -> String {
     out
 }
 
+/// The built-in rule files, parsed: (file name, contents).
+pub fn builtin_files() -> Result<Vec<(&'static str, RulesFile)>> {
+    BUILTIN_RULE_FILES
+        .iter()
+        .map(|(name, json)| {
+            serde_json::from_str(json)
+                .map(|f| (*name, f))
+                .map_err(|e| Error::RulesFile {
+                    file: name.to_string(),
+                    message: e.to_string(),
+                })
+        })
+        .collect()
+}
+
 /// The complete rule set a scan runs with.
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
@@ -339,11 +354,7 @@ impl RuleSet {
     /// The rules embedded in the binary.
     pub fn builtin() -> Result<Self> {
         let mut set = RuleSet::default();
-        for (name, json) in BUILTIN_RULE_FILES {
-            let file: RulesFile = serde_json::from_str(json).map_err(|e| Error::RulesFile {
-                file: name.to_string(),
-                message: e.to_string(),
-            })?;
+        for (_, file) in builtin_files()? {
             if let Some(a) = file.allowlist {
                 set.allowlist.extend(a);
             }

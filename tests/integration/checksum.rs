@@ -49,3 +49,21 @@ fn bad_checksums_are_dropped_or_kept_low() {
     );
     assert!(f[1].get("checksum").is_none());
 }
+
+#[test]
+fn a_failed_checksum_is_not_reported_by_a_generic_rule_instead() {
+    // `GITHUB_TOKEN=` is also a generic secret assignment; the look-alike must not come
+    // back under that rule once the GitHub rule has set it aside.
+    let t = Tree::new();
+    let mut s = Secrets::new("checksum-generic");
+    let body = s.chars(ALNUM, 30);
+    let good = format!(
+        "{}{body}{}",
+        Secrets::join(&["gh", "p_"]),
+        encode(crc32fast::hash(body.as_bytes()))
+    );
+    let bad = format!("{}{}", Secrets::join(&["gh", "p_"]), s.chars(ALNUM, 36));
+    t.write(".env", format!("GITHUB_TOKEN={bad}\nGH_TOKEN={good}\n"));
+    let (_, report, _) = scan_json(t.path(), &[]);
+    assert_eq!(hits(&report), vec![(".env".into(), 2, "github-pat".into())]);
+}

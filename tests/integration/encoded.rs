@@ -139,3 +139,30 @@ fn base64_images_and_plain_words_stay_quiet() {
     let (code, report, _) = scan_json(t.path(), &[]);
     assert_eq!((code, hits(&report)), (0, vec![]));
 }
+
+#[test]
+fn generic_rules_judge_base64_values_decoded() {
+    // A Kubernetes Secret's `data:` holds base64: a placeholder encoded is still a
+    // placeholder, a password encoded is still a password, and an encoded token with a
+    // failing checksum is still a look-alike.
+    let t = Tree::new();
+    let mut s = Secrets::new("k8s-generic");
+    let password = s.chars(ALNUM, 20);
+    let bad_npm = s.token(&Secrets::join(&["np", "m_"]), 36);
+    let doc = format!(
+        "apiVersion: v1\nkind: Secret\ndata:\n  API_KEY: {}\n  DB_PASSWORD: {}\n  NPM_TOKEN: {}\n",
+        base64(b"your-api-key-here"),
+        base64(password.as_bytes()),
+        base64(bad_npm.as_bytes()),
+    );
+    t.write("secret.yaml", doc);
+    let (_, report, _) = scan_json(t.path(), &[]);
+    assert_eq!(
+        hits(&report),
+        vec![(
+            "secret.yaml".into(),
+            5,
+            "generic-password-assignment".into()
+        )]
+    );
+}

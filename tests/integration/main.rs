@@ -9,6 +9,7 @@ mod checksum;
 mod ci;
 mod contexts;
 mod encoded;
+mod eval;
 mod git;
 mod gitleaks;
 mod hooks;
