@@ -79,20 +79,7 @@ fn audit(args: crate::cli::AuditArgs) -> Result<i32> {
     let engine = build_engine(&loaded)?;
     let scanner = Scanner::new(&engine, ReadOptions::from_args(&args.read));
     let findings = crate::audit::audit(&scanner, &args.path)?;
-    let stats = scanner.stats.snapshot(started.elapsed());
-    let scope = format!(
-        "{} file{}",
-        stats.files,
-        if stats.files == 1 { "" } else { "s" }
-    );
-    finish(
-        &engine,
-        findings,
-        stats,
-        scope,
-        &scanner.diagnostics,
-        &output,
-    )
+    finish_files(&engine, &scanner, findings, started, &output)
 }
 
 fn list_rules(set: &RuleSet, json: bool) -> Result<i32> {
@@ -140,20 +127,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
     let engine = build_engine(&loaded)?;
     let scanner = Scanner::new(&engine, ReadOptions::from_args(&args.read));
     let findings = scan_paths(&scanner, &args.paths)?;
-    let stats = scanner.stats.snapshot(started.elapsed());
-    let scope = format!(
-        "{} file{}",
-        stats.files,
-        if stats.files == 1 { "" } else { "s" }
-    );
-    finish(
-        &engine,
-        findings,
-        stats,
-        scope,
-        &scanner.diagnostics,
-        &output,
-    )
+    finish_files(&engine, &scanner, findings, started, &output)
 }
 
 /// Writes the fingerprints of everything found under PATH to FILE.
@@ -286,6 +260,23 @@ fn write_report(
             }
         }
     }
+}
+
+/// The end of a scan of files: the summary counts files.
+fn finish_files(
+    engine: &Engine,
+    scanner: &Scanner<'_>,
+    findings: Vec<Finding>,
+    started: Instant,
+    output: &OutputSettings,
+) -> Result<i32> {
+    let stats = scanner.stats.snapshot(started.elapsed());
+    let scope = format!(
+        "{} file{}",
+        stats.files,
+        if stats.files == 1 { "" } else { "s" }
+    );
+    finish(engine, findings, stats, scope, &scanner.diagnostics, output)
 }
 
 /// The one place that prints per-file problems and notes.

@@ -1,22 +1,7 @@
 //! Secrets written in an encoding: found, pointed at where they stand, and labelled.
 use crate::harness::*;
 
-fn base64(data: &[u8]) -> String {
-    let mut out = String::new();
-    for c in data.chunks(3) {
-        let n = (u32::from(c[0]) << 16)
-            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*c.get(2).unwrap_or(&0));
-        for k in 0..4 {
-            if k <= c.len() {
-                out.push(BASE64[(n >> (18 - 6 * k) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
+use ferret::rules::synth::base64;
 
 #[test]
 fn kubernetes_secret_data_is_decoded() {
