@@ -95,12 +95,7 @@ pub fn open(path: &Path) -> Result<Repository> {
             path: path.to_path_buf(),
         });
     }
-    // Objects are read to be scanned, not trusted: re-hashing each one (SHA-1 with
-    // collision detection) would cost more than scanning it, and corrupt objects still
-    // fail to inflate and are reported. Each object is read once, so libgit2's object
-    // cache only costs memory (80 MB of commits on the git/git history).
-    git2::opts::strict_hash_verification(false);
-    git2::opts::enable_caching(false);
+    set_libgit2_options();
     let opened = if path == Path::new(".") {
         Repository::open_from_env()
     } else {
@@ -118,6 +113,31 @@ pub fn open(path: &Path) -> Result<Repository> {
             e.message().to_string()
         },
     })
+}
+
+/// Process-wide libgit2 settings for scanning, applied once, before the first repository is
+/// opened (they are plain globals in libgit2).
+fn set_libgit2_options() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Objects are read to be scanned, not trusted: re-hashing each one (SHA-1 with
+        // collision detection) would cost more than scanning it, and corrupt objects still
+        // fail to inflate and are reported. Each object is read once, so libgit2's object
+        // cache only costs memory (80 MB of commits on the git/git history).
+        git2::opts::strict_hash_verification(false);
+        git2::opts::enable_caching(false);
+        // libgit2 maps packs in 1 GiB windows and keeps up to 8 GiB mapped, so every page
+        // of a pack that was read stays in the process's memory (500 MB peak on git/git).
+        // Blobs are read in pack order, so small windows cost nothing measurable and the
+        // peak drops to 300 MB.
+        // SAFETY: these write libgit2 globals without a lock. `call_once` runs this once,
+        // from `open`, which the commands call on the main thread before any worker thread
+        // touches libgit2, so nothing reads the globals while they are written.
+        unsafe {
+            let _ = git2::opts::set_mwindow_size(32 << 20);
+            let _ = git2::opts::set_mwindow_mapped_limit(128 << 20);
+        }
+    });
 }
 
 /// Runs the scan `opts` asks for.
