@@ -103,8 +103,12 @@ impl MockApi {
                 thread::spawn(move || {
                     let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
                     max_in_flight.fetch_max(now, Ordering::SeqCst);
-                    serve(conn, &*handler, &requests);
-                    in_flight.fetch_sub(1, Ordering::SeqCst);
+                    // The request stops counting before its reply is written: once the
+                    // client has the reply it may rightly start its next request, and
+                    // that must not count as one too many in flight.
+                    serve(conn, &*handler, &requests, || {
+                        in_flight.fetch_sub(1, Ordering::SeqCst);
+                    });
                 });
             }
         });
@@ -142,14 +146,15 @@ impl Drop for MockApi {
     }
 }
 
-fn serve(conn: TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>) {
+fn serve(conn: TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>, done: impl FnOnce()) {
     let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
     let mut reader = BufReader::new(match conn.try_clone() {
         Ok(c) => c,
-        Err(_) => return,
+        Err(_) => return done(),
     });
     let mut line = String::new();
     if reader.read_line(&mut line).unwrap_or(0) == 0 {
+        done();
         return;
     }
     let mut parts = line.split_whitespace();
@@ -195,6 +200,7 @@ fn serve(conn: TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>) {
         reply.body.len(),
         reply.body
     ));
+    done();
     let mut conn = conn;
     let _ = conn.write_all(out.as_bytes());
     let _ = conn.flush();
