@@ -220,18 +220,8 @@ fn walk(
     submodules: &HashSet<PathBuf>,
     entries: &mut BTreeMap<String, Entry>,
 ) {
-    let opts = &scanner.options;
-    let respect = !opts.no_ignore;
     let subs = submodules.clone();
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .ignore(respect)
-        .git_ignore(respect)
-        .git_global(respect)
-        .git_exclude(respect)
-        .parents(respect)
-        .require_git(false)
-        .follow_links(opts.follow_links)
+    let walker = crate::source::fs::walk_builder(root, &scanner.options)
         .filter_entry(move |e| e.file_name() != ".git" && !subs.contains(e.path()))
         .build();
     for entry in walker {

@@ -63,8 +63,10 @@ fn slashes(s: &str) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
-fn walk(scanner: &Scanner<'_>, root: &Path, several: bool, found: &Mutex<Vec<Finding>>) {
-    let opts = &scanner.options;
+/// ferret's walking policy, shared by every walk of a tree: dotfiles are read (secrets
+/// live in `.env`, `.npmrc`), ignore files are honoured unless `--no-ignore` (in a plain
+/// directory too), links are followed only when asked. Callers skip `.git` themselves.
+pub(crate) fn walk_builder(root: &Path, opts: &super::ReadOptions) -> WalkBuilder {
     let respect = !opts.no_ignore;
     let mut builder = WalkBuilder::new(root);
     builder
@@ -75,7 +77,14 @@ fn walk(scanner: &Scanner<'_>, root: &Path, several: bool, found: &Mutex<Vec<Fin
         .git_exclude(respect)
         .parents(respect)
         .require_git(false)
-        .follow_links(opts.follow_links)
+        .follow_links(opts.follow_links);
+    builder
+}
+
+fn walk(scanner: &Scanner<'_>, root: &Path, several: bool, found: &Mutex<Vec<Finding>>) {
+    let opts = &scanner.options;
+    let mut builder = walk_builder(root, opts);
+    builder
         .threads(opts.threads)
         .filter_entry(|e| e.file_name() != ".git");
     builder.build_parallel().run(|| {
