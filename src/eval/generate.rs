@@ -450,7 +450,7 @@ impl Gen {
         }
     }
 
-    fn context_path(&mut self, c: &Context, fi: usize) -> String {
+    fn context_path(c: &Context, fi: usize) -> String {
         let base = c.paths[fi % c.paths.len()];
         if fi < c.paths.len() {
             base.to_string()
@@ -460,7 +460,7 @@ impl Gen {
     }
 
     fn context_file(&mut self, c: &Context, fi: usize, chunk: &[Plant]) {
-        let mut path = self.context_path(c, fi);
+        let mut path = Self::context_path(c, fi);
         if c.name == "minified-js" {
             path = path.replace(".js", &format!("-{}.js", self.rng.string(HEX, 8)));
         }
@@ -499,8 +499,7 @@ impl Gen {
                 },
             );
             if c.per_file > 1 && k % 2 == 1 {
-                let decoy = decoys::value(self.decoys, &mut self.rng);
-                self.decoys += 1;
+                let decoy = self.next_decoy();
                 let (pre, line) = (c.slot)(
                     &Value {
                         var: &decoy.var,
@@ -990,10 +989,12 @@ impl Gen {
 
     fn write(self, dir: &Path, seed: u64) -> Result<Truth> {
         let mut entries = Vec::new();
+        let mut files = 0;
         for d in &self.docs {
             if d.is_empty() {
                 continue;
             }
+            files += 1;
             let path = dir.join(&d.path);
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
@@ -1004,7 +1005,7 @@ impl Gen {
         entries.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
         Ok(Truth {
             seed,
-            files: self.docs.len(),
+            files,
             entries,
         })
     }
