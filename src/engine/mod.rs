@@ -45,6 +45,9 @@ struct Filters {
     line: Vec<Regex>,
     paths: Option<RegexSet>,
     stopwords: Vec<String>,
+    /// ferret's own stopwords count only when written as words (see [`one_case`]);
+    /// gitleaks' count in any case, as gitleaks counts them.
+    words_only: bool,
     commits: Vec<String>,
     condition: Condition,
 }
@@ -60,7 +63,7 @@ struct Candidate<'a> {
 }
 
 impl Filters {
-    fn compile(a: &Allowlist, owner: &str) -> Result<Filters> {
+    fn compile(a: &Allowlist, owner: &str, words_only: bool) -> Result<Filters> {
         let re = |p: &String| {
             compile_regex(p).map_err(|e| Error::Rule {
                 id: owner.to_string(),
@@ -86,6 +89,7 @@ impl Filters {
             line: a.line_regexes.iter().map(re).collect::<Result<_>>()?,
             paths,
             stopwords: a.stopwords.iter().map(|s| s.to_lowercase()).collect(),
+            words_only,
             commits: a.commits.iter().map(|c| c.trim().to_lowercase()).collect(),
             condition: a.condition,
         })
@@ -144,9 +148,10 @@ impl Filters {
                 return false;
             }
             let lower = c.secret.to_ascii_lowercase();
-            self.stopwords
-                .iter()
-                .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+            self.stopwords.iter().any(|w| {
+                memchr::memmem::find_iter(&lower, w.as_bytes())
+                    .any(|i| !self.words_only || one_case(&c.secret[i..i + w.len()]))
+            })
         };
         match self.condition {
             Condition::Or => regex() || line() || stopword(),
@@ -167,6 +172,34 @@ impl Filters {
             }
         }
     }
+}
+
+/// A generic rule's value stops at the next parameter of a query string: in
+/// `?token=abc&source=crm` the value is `abc`. An `&` not followed by `name=` (Azure's
+/// `git&202503251200&key`) is part of the value.
+fn query_value_len(value: &[u8]) -> usize {
+    memchr::memchr_iter(b'&', value)
+        .find(|&i| {
+            let rest = &value[i + 1..];
+            let name = rest
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+                .count();
+            name > 0 && !rest[0].is_ascii_digit() && rest.get(name) == Some(&b'=')
+        })
+        .unwrap_or(value.len())
+}
+
+/// Whether a stopword was written the way people write words: in one case (`fake`,
+/// `FAKE`) or in words (`Fake`, `yourKey`). The same letters in mixed case (`FaKE_`,
+/// `YOUr_`) are random key material that happened to spell them.
+fn one_case(s: &[u8]) -> bool {
+    let letters: Vec<u8> = s.iter().copied().filter(u8::is_ascii_alphabetic).collect();
+    letters.iter().all(u8::is_ascii_lowercase)
+        || letters.iter().all(u8::is_ascii_uppercase)
+        || letters.iter().enumerate().all(|(i, c)| {
+            !c.is_ascii_uppercase() || letters.get(i + 1).is_some_and(u8::is_ascii_lowercase)
+        })
 }
 
 struct CompiledRule {
@@ -224,7 +257,8 @@ impl CompiledRule {
                 own.into_iter()
                     .chain(&self.rule.allowlists)
                     .map(|a| {
-                        Filters::compile(a, &self.rule.id).map_err(|e| match e {
+                        let words_only = self.rule.semantics != Semantics::Gitleaks;
+                        Filters::compile(a, &self.rule.id, words_only).map_err(|e| match e {
                             Error::Rule { message, .. } => message,
                             e => e.to_string(),
                         })
@@ -388,11 +422,11 @@ impl Engine {
             prefilter,
             pattern_rules,
             keywordless,
-            global: Filters::compile(&set.allowlist, "<global allowlist>")?,
+            global: Filters::compile(&set.allowlist, "<global allowlist>", true)?,
             globals: set
                 .allowlists
                 .iter()
-                .map(|a| Filters::compile(a, "<allowlists>"))
+                .map(|a| Filters::compile(a, "<allowlists>", false))
                 .collect::<Result<_>>()?,
             path_only,
             any_gitleaks: set.rules.iter().any(|r| r.semantics == Semantics::Gitleaks),
@@ -644,16 +678,19 @@ impl Engine {
             self.windows(ri, content, &scratch.rule_hits, &mut windows);
             for &(ws, we) in &windows {
                 for caps in re.captures_iter(&content[ws..we]) {
-                    let m = match secret_span(&caps, group, re) {
+                    let mut m = match secret_span(&caps, group, re) {
                         Some(m) => (m.0 + ws, m.1 + ws),
                         None => continue,
                     };
+                    if cr.generic {
+                        m.1 = m.0 + query_value_len(&content[m.0..m.1]);
+                    }
                     let secret = &content[m.0..m.1];
                     if secret.is_empty() {
                         continue;
                     }
                     if let Some(min) = cr.rule.entropy {
-                        if entropy::shannon(secret) < min {
+                        if !entropy::enough(secret, min) {
                             continue;
                         }
                     }
@@ -774,7 +811,7 @@ impl Engine {
         if cr
             .rule
             .entropy
-            .is_some_and(|min| entropy::shannon(&text) < min)
+            .is_some_and(|min| !entropy::enough(&text, min))
             || filters.iter().any(|f| f.finding_allowed(&decoded))
             || self.global.finding_allowed(&decoded)
         {
@@ -911,7 +948,7 @@ impl Engine {
 
 /// The secret's span: the `secret` group, the configured group, the first group that took
 /// part, or the whole match.
-fn secret_span(
+pub(crate) fn secret_span(
     caps: &regex::bytes::Captures<'_>,
     group: Option<usize>,
     re: &Regex,
@@ -928,4 +965,26 @@ fn secret_span(
         }
     }
     caps.get(0).map(|m| (m.start(), m.end()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_stop_at_the_next_parameter() {
+        assert_eq!(query_value_len(b"abc&source=crm"), 3);
+        assert_eq!(query_value_len(b"git&202503251200&Rk+x=="), 23);
+        assert_eq!(query_value_len(b"no-ampersand"), 12);
+    }
+
+    #[test]
+    fn stopwords_count_in_one_case_or_in_words() {
+        for s in ["fake_", "FAKE_", "Fake_", "yourKey"] {
+            assert!(one_case(s.as_bytes()), "{s}");
+        }
+        for s in ["FaKE_", "YOUr_", "fAkE"] {
+            assert!(!one_case(s.as_bytes()), "{s}");
+        }
+    }
 }

@@ -11,6 +11,23 @@ use crate::rules::synth::{Rng, HEX};
 pub(crate) struct Value<'a> {
     pub var: &'a str,
     pub value: &'a str,
+    /// Write it under its own name only. A look-alike (a hash, a UUID) written as a
+    /// bearer token or under a name such as `token` would be a secret by placement, so
+    /// look-alikes never take the forms that name the value a credential; and a secret
+    /// with no format of its own (a password) is a secret only by its name.
+    pub named: bool,
+}
+
+impl Value<'_> {
+    /// One of `n` forms, or form 0 (the named one) for named values.
+    fn form(&self, n: usize, rng: &mut Rng) -> usize {
+        let f = rng.below(n);
+        if self.named {
+            0
+        } else {
+            f
+        }
+    }
 }
 
 impl Value<'_> {
@@ -247,7 +264,7 @@ pub(crate) fn all() -> Vec<Context> {
                 "import logging\nimport os\n\nimport requests\n",
                 "\n\ndef main():\n    logger.info(\"ready\")",
                 |v, rng| {
-                    let line = match rng.below(3) {
+                    let line = match v.form(3, rng) {
                         0 => format!("{} = \"{}\"", v.var, v.value),
                         1 => format!("client = Client(api_key=\"{}\")", v.value),
                         _ => format!("HEADERS = {{\"Authorization\": \"Bearer {}\"}}", v.value),
@@ -269,7 +286,7 @@ pub(crate) fn all() -> Vec<Context> {
                 "import { z } from 'zod';\n",
                 "\nexport default {};",
                 |v, rng| {
-                    let line = match rng.below(3) {
+                    let line = match v.form(3, rng) {
                         0 => format!("const {} = '{}';", v.camel(), v.value),
                         1 => format!("export const {} = \"{}\";", v.var, v.value),
                         _ => format!("  headers: {{ Authorization: `Bearer {}` }},", v.value),
@@ -287,7 +304,7 @@ pub(crate) fn all() -> Vec<Context> {
                 "#!/usr/bin/env bash\nset -euo pipefail\n",
                 "\necho done",
                 |v, rng| {
-                    let line = if rng.below(2) == 0 {
+                    let line = if v.form(2, rng) == 0 {
                         format!("export {}={}", v.var, v.value)
                     } else {
                         format!(
@@ -460,7 +477,8 @@ pub(crate) fn all() -> Vec<Context> {
                 (
                     None,
                     format!(
-                        "  {}_url: https://hooks.acme.test/v1/ingest?token={}&source=crm",
+                        "  {}_url: https://hooks.acme.test/v1/ingest?{}={}&source=crm",
+                        v.snake(),
                         v.snake(),
                         v.value
                     ),
@@ -474,7 +492,7 @@ pub(crate) fn all() -> Vec<Context> {
             "# OAuth return URLs",
             "",
             |v, _| {
-                let inner = format!("https://api.acme.test/v1/hook?key={}", v.value);
+                let inner = format!("https://api.acme.test/v1/hook?{}={}", v.snake(), v.value);
                 (
                     None,
                     format!(
@@ -493,10 +511,11 @@ pub(crate) fn all() -> Vec<Context> {
             "  \"updated\": \"2024-05-02\"\n}",
             |v, _| {
                 let inner = format!(
-                    "{{\"endpoint\":\"https://api.acme.test/v1\",\"secret\":\"{}\"}}",
+                    "{{\"endpoint\":\"https://api.acme.test/v1\",\"{}\":\"{}\"}}",
+                    v.camel(),
                     v.value
                 );
-                (None, format!("  \"{}\": \"{}\",", v.camel(), json_escape(&inner)))
+                (None, format!("  \"{}Config\": \"{}\",", v.camel(), json_escape(&inner)))
             },
             &["  \"locale\": \"en-GB\","],
         ),
@@ -580,14 +599,20 @@ pub(crate) fn all() -> Vec<Context> {
             "2024-05-02T10:15:00Z INFO worker starting pid=4121",
             "2024-05-02T10:16:00Z INFO worker stopped",
             |v, rng| {
-                (
-                    None,
+                let second = rng.below(60);
+                let line = if v.form(2, rng) == 0 {
                     format!(
-                        "2024-05-02T10:15:{:02}Z DEBUG http request method=POST url=https://api.acme.test/v1/sync headers={{\"Authorization\": \"Bearer {}\", \"Accept\": \"application/json\"}}",
-                        rng.below(60),
+                        "2024-05-02T10:15:{second:02}Z DEBUG config loaded {}={}",
+                        v.snake(),
                         v.value
-                    ),
-                )
+                    )
+                } else {
+                    format!(
+                        "2024-05-02T10:15:{second:02}Z DEBUG http request method=POST url=https://api.acme.test/v1/sync headers={{\"Authorization\": \"Bearer {}\", \"Accept\": \"application/json\"}}",
+                        v.value
+                    )
+                };
+                (None, line)
             },
             &["2024-05-02T10:15:30Z INFO sync batch=17 records=250"],
         ),
@@ -600,7 +625,7 @@ pub(crate) fn all() -> Vec<Context> {
                 (
                     None,
                     format!(
-                        "INSERT INTO integrations (name, api_key) VALUES ('{}', '{}');",
+                        "INSERT INTO settings (key, value) VALUES ('{}', '{}');",
                         v.snake(),
                         v.value
                     ),

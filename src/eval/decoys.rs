@@ -291,6 +291,48 @@ pub(crate) fn value(n: usize, rng: &mut Rng) -> Decoy {
     }
 }
 
+/// A secret with no format of its own, known only by its name: (rule, name, value).
+/// Passwords and keys as people and generators make them.
+pub(crate) fn named_secret(n: usize, rng: &mut Rng) -> (&'static str, &'static str, String) {
+    const PASSWORDS: &[&str] = &[
+        "DB_PASSWORD",
+        "POSTGRES_PASSWORD",
+        "SMTP_PASSWORD",
+        "REDIS_PASSWORD",
+        "KEYSTORE_PASSWORD",
+        "ADMIN_PASSWORD",
+    ];
+    const SECRETS: &[&str] = &[
+        "JWT_SECRET",
+        "SESSION_SECRET",
+        "CLIENT_SECRET",
+        "API_KEY",
+        "ENCRYPTION_KEY",
+        "WEBHOOK_SIGNING_KEY",
+    ];
+    const SYMBOLS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!@%*^~+";
+    let extra = rng.below(4);
+    let value = match n % 5 {
+        0 => rng.string(ALNUM, 20 + 2 * extra),
+        1 => base64(&random_bytes(rng, 24 + 3 * extra)),
+        2 => rng.string(HEX, 32 + 8 * extra),
+        3 => rng.string(SYMBOLS, 18 + extra),
+        _ => format!(
+            "{}-{}-{}",
+            rng.string(ALNUM, 8),
+            rng.string(ALNUM, 8),
+            rng.string(ALNUM, 8)
+        ),
+    };
+    if n % 2 == 0 {
+        let name = PASSWORDS[(n / 2) % PASSWORDS.len()];
+        ("generic-password-assignment", name, value)
+    } else {
+        let name = SECRETS[(n / 2) % SECRETS.len()];
+        ("generic-secret-assignment", name, value)
+    }
+}
+
 /// Source lines that use a prefix or a secret's name without holding a secret.
 pub(crate) fn code_line(lang: &str, n: usize, rng: &mut Rng) -> (String, Fam, Kind) {
     let py: [(String, Fam, Kind); 10] = [

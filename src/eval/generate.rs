@@ -33,12 +33,26 @@ pub const CORE_RULES: &[&str] = &[
 /// How many contexts each other standalone token is planted in.
 const CONTEXTS_PER_TOKEN: usize = 2;
 
+/// Secrets known only by their name (a password) planted in each context.
+const NAMED_PER_CONTEXT: usize = 2;
+
+/// One secret bound for a context.
+struct Plant {
+    family: String,
+    rule: String,
+    var: String,
+    value: String,
+    /// Known only by its name, so always written under it.
+    named: bool,
+}
+
 /// Writes the tree for `seed` under `dir` (created if missing; it should be empty) and
 /// returns its truth. The truth is not written into the tree: keep it outside, or every
 /// scanner would read it.
 pub fn generate(dir: &Path, seed: u64) -> Result<Truth> {
     let mut g = Gen {
-        rng: Rng::new(seed),
+        // Seeded through a hash: `Rng::new` folds neighbouring seeds (2 and 3) together.
+        rng: Rng::from_str_seed(&format!("ferret-eval-{seed}")),
         docs: Vec::new(),
         paths: HashSet::new(),
         decoys: 0,
@@ -375,12 +389,13 @@ impl Gen {
         }
     }
 
-    /// Layer 2: standalone tokens in every kind of file.
+    /// Layer 2: standalone tokens in every kind of file, and secrets known only by their
+    /// name (passwords, signing keys) written under it.
     fn token_contexts(&mut self, sources: &[Source]) {
         let ctxs = contexts::all();
         let n = ctxs.len();
-        let mut plan: Vec<Vec<(usize, String)>> = vec![Vec::new(); n];
-        for (si, s) in sources.iter().enumerate() {
+        let mut plan: Vec<Vec<Plant>> = (0..n).map(|_| Vec::new()).collect();
+        for s in sources {
             if !s.is_token() {
                 continue;
             }
@@ -398,9 +413,29 @@ impl Gen {
                 t
             };
             for c in targets {
-                if let Some(tok) = s.token(&mut self.rng) {
-                    plan[c].push((si, tok));
+                if let Some(value) = s.token(&mut self.rng) {
+                    plan[c].push(Plant {
+                        family: s.family.clone(),
+                        rule: s.id.clone(),
+                        var: s.var.clone(),
+                        value,
+                        named: false,
+                    });
                 }
+            }
+        }
+        let mut k = 0;
+        for items in &mut plan {
+            for _ in 0..NAMED_PER_CONTEXT {
+                let (rule, var, value) = decoys::named_secret(k, &mut self.rng);
+                k += 1;
+                items.push(Plant {
+                    family: "generic".into(),
+                    rule: rule.into(),
+                    var: var.into(),
+                    value,
+                    named: true,
+                });
             }
         }
         for (c, mut items) in ctxs.iter().zip(plan) {
@@ -410,12 +445,12 @@ impl Gen {
                 items.swap(i, j);
             }
             for (fi, chunk) in items.chunks(c.per_file).enumerate() {
-                self.context_file(c, fi, chunk, sources);
+                self.context_file(c, fi, chunk);
             }
         }
     }
 
-    fn context_path(&mut self, c: &Context, fi: usize) -> String {
+    fn context_path(c: &Context, fi: usize) -> String {
         let base = c.paths[fi % c.paths.len()];
         if fi < c.paths.len() {
             base.to_string()
@@ -424,14 +459,8 @@ impl Gen {
         }
     }
 
-    fn context_file(
-        &mut self,
-        c: &Context,
-        fi: usize,
-        chunk: &[(usize, String)],
-        sources: &[Source],
-    ) {
-        let mut path = self.context_path(c, fi);
+    fn context_file(&mut self, c: &Context, fi: usize, chunk: &[Plant]) {
+        let mut path = Self::context_path(c, fi);
         if c.name == "minified-js" {
             path = path.replace(".js", &format!("-{}.js", self.rng.string(HEX, 8)));
         }
@@ -445,29 +474,37 @@ impl Gen {
         if !c.head.is_empty() {
             d.text(c.head);
         }
-        for (k, (si, token)) in chunk.iter().enumerate() {
-            let s = &sources[*si];
+        for (k, p) in chunk.iter().enumerate() {
             if !c.filler.is_empty() && self.rng.below(2) == 0 {
                 d.text(c.filler[self.rng.below(c.filler.len())]);
             }
             let (pre, line) = (c.slot)(
                 &Value {
-                    var: &s.var,
-                    value: token,
+                    var: &p.var,
+                    value: &p.value,
+                    named: p.named,
                 },
                 &mut self.rng,
             );
-            if let Some(p) = pre {
-                d.text(&p);
+            if let Some(pre) = pre {
+                d.text(&pre);
             }
-            d.plant(&line, secret(s, c.name));
+            d.plant(
+                &line,
+                Label {
+                    family: &p.family,
+                    rule: Some(&p.rule),
+                    is_secret: true,
+                    context: c.name,
+                },
+            );
             if c.per_file > 1 && k % 2 == 1 {
-                let decoy = decoys::value(self.decoys, &mut self.rng);
-                self.decoys += 1;
+                let decoy = self.next_decoy();
                 let (pre, line) = (c.slot)(
                     &Value {
                         var: &decoy.var,
                         value: &decoy.value,
+                        named: true,
                     },
                     &mut self.rng,
                 );
@@ -952,10 +989,12 @@ impl Gen {
 
     fn write(self, dir: &Path, seed: u64) -> Result<Truth> {
         let mut entries = Vec::new();
+        let mut files = 0;
         for d in &self.docs {
             if d.is_empty() {
                 continue;
             }
+            files += 1;
             let path = dir.join(&d.path);
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
@@ -966,7 +1005,7 @@ impl Gen {
         entries.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
         Ok(Truth {
             seed,
-            files: self.docs.len(),
+            files,
             entries,
         })
     }

@@ -3,7 +3,7 @@
 //! specific rule would claim fails here rather than in a user's scan.
 use super::synth::{expand, Rng};
 use super::{RuleSet, Semantics, Severity};
-use crate::engine::{Engine, Scratch};
+use crate::engine::{entropy, Engine, Scratch};
 use std::collections::HashSet;
 
 /// One thing wrong with one rule.
@@ -36,6 +36,7 @@ pub fn check_rules(set: &RuleSet) -> Vec<CheckProblem> {
         return problems;
     }
     check_examples(set, &mut problems);
+    check_entropy(set, &mut problems);
     problems
 }
 
@@ -103,6 +104,52 @@ fn check_shape(set: &RuleSet, problems: &mut Vec<CheckProblem>) {
     }
 }
 
+/// How many fresh values of each example an entropy floor is tried against.
+const ENTROPY_TRIALS: usize = 100;
+
+/// An entropy floor must admit the random values of the rule's own format: one example
+/// proves the regex, but 32 random hex characters score anywhere from 3.0 to 3.9, and a
+/// floor of 3.5 passes one seed while dropping a fifth of real keys. More than 1% of fresh
+/// values rejected is a problem.
+fn check_entropy(set: &RuleSet, problems: &mut Vec<CheckProblem>) {
+    for r in &set.rules {
+        let (Some(min), Ok(re)) = (r.entropy, super::compile_regex(&r.regex)) else {
+            continue;
+        };
+        for (i, example) in r.examples.iter().enumerate() {
+            let (mut tried, mut low, mut lowest) = (0, 0, f64::MAX);
+            for t in 0..ENTROPY_TRIALS {
+                let mut rng = Rng::from_str_seed(&format!("{}#{i}#entropy{t}", r.id));
+                let Ok(text) = expand(example, &mut rng) else {
+                    break;
+                };
+                let Some(caps) = re.captures(text.as_bytes()) else {
+                    continue;
+                };
+                let Some((a, b)) = crate::engine::secret_span(&caps, r.secret_group, &re) else {
+                    continue;
+                };
+                let secret = &text.as_bytes()[a..b];
+                tried += 1;
+                if !entropy::enough(secret, min) {
+                    low += 1;
+                    lowest = lowest.min(entropy::shannon(secret));
+                }
+            }
+            if low * 100 > tried {
+                push(
+                    problems,
+                    &r.id,
+                    format!(
+                        "entropy {min} rejects {low} of {tried} fresh values of example \
+                         {example:?} (lowest {lowest:.2}): lower it"
+                    ),
+                );
+            }
+        }
+    }
+}
+
 /// Every example through the whole engine.
 fn check_examples(set: &RuleSet, problems: &mut Vec<CheckProblem>) {
     let engine = match Engine::new(set).and_then(|e| e.compile_now(|_| true).map(|_| e)) {
@@ -142,5 +189,40 @@ fn check_examples(set: &RuleSet, problems: &mut Vec<CheckProblem>) {
                 p(&r.id, format!("negative example matches: {example:?}"));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RulesFile;
+
+    fn demo(entropy: &str) -> RuleSet {
+        let text = r#"
+[[rules]]
+id = "demo-token"
+description = "demo"
+regex = '''\b(dmo_[0-9a-z]{32})\b'''
+keywords = ["dmo_"]
+entropy = ENTROPY
+severity = "low"
+examples = ["dmo_{{lowernum:32}}"]
+"#
+        .replace("ENTROPY", entropy);
+        RuleSet {
+            rules: RulesFile::parse("demo.toml", &text).unwrap().rules,
+            ..RuleSet::default()
+        }
+    }
+
+    #[test]
+    fn an_entropy_floor_above_the_format_is_a_problem() {
+        // 32 random lowercase letters and digits score about 4.45 bits, give or take 0.15.
+        assert!(check_rules(&demo("3.5")).is_empty());
+        let problems = check_rules(&demo("4.4"));
+        assert!(
+            problems.iter().any(|p| p.message.contains("lower it")),
+            "{problems:?}"
+        );
     }
 }

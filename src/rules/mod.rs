@@ -109,7 +109,8 @@ pub struct Allowlist {
     /// Regexes tried against the path (forward slashes, relative to the scan root).
     #[serde(default)]
     pub paths: Vec<String>,
-    /// Case-insensitive words; a secret containing one is a placeholder, not a secret.
+    /// Case-insensitive words; a secret containing one is a placeholder, not a secret
+    /// (unless written in mixed case, `FaKE_`, which is random text spelling it).
     #[serde(default)]
     pub stopwords: Vec<String>,
     /// Commit ids whose findings are suppressed (history scans; case-insensitive).

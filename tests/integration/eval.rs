@@ -76,3 +76,19 @@ fn the_look_alikes_bite() {
         strict.false_positives.len() + checksum_fps
     );
 }
+
+#[test]
+fn assignments_on_consecutive_lines_are_each_found() {
+    // A generic rule's match ends with the newline; the next line's name must still be
+    // seen at the start of its line (a regression the generated tree found).
+    let t = Tree::new();
+    let mut s = Secrets::new("consecutive");
+    let (a, b) = (s.chars(ALNUM, 12) + "!42", s.chars(ALNUM, 12) + "%17");
+    t.write(
+        "app.ini",
+        format!("[db]\nuser_password = {a}\nadmin_password = {b}\n"),
+    );
+    let (_, report, _) = scan_json(t.path(), &[]);
+    let lines: Vec<u64> = hits(&report).iter().map(|h| h.1).collect();
+    assert_eq!(lines, vec![2, 3]);
+}
