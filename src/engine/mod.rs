@@ -10,6 +10,7 @@ pub mod checksum;
 pub mod encoded;
 pub mod entropy;
 mod gitleaks;
+mod keywords;
 pub mod lines;
 
 use crate::error::{Error, Result};
@@ -17,7 +18,7 @@ use crate::finding::{fingerprint, Finding};
 use crate::rules::{
     compile_regex, short_error, Allowlist, Condition, RegexTarget, Rule, RuleSet, Semantics,
 };
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use keywords::Keywords;
 use regex::bytes::{Regex, RegexSet};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -282,8 +283,6 @@ impl CompiledRule {
 /// Per-worker buffers, reused across files so the hot path does not allocate.
 #[derive(Default)]
 pub struct Scratch {
-    /// The content, ASCII-lowercased, for the keyword automaton.
-    lower: Vec<u8>,
     /// (rule, offset) of every keyword hit, sorted.
     rule_hits: Vec<(u32, usize)>,
     /// Regex windows of the rule being run.
@@ -309,7 +308,7 @@ struct Hit {
 /// The compiled rule set.
 pub struct Engine {
     rules: Vec<CompiledRule>,
-    prefilter: AhoCorasick,
+    prefilter: Keywords,
     /// Prefilter pattern id → rules that keyword belongs to.
     pattern_rules: Vec<Vec<u32>>,
     /// Rules without keywords: they run on everything.
@@ -374,37 +373,10 @@ impl Engine {
                 }
             }
         }
-        // Case-sensitive over lowercased content and keywords: that keeps the automaton's
-        // SIMD prefilter, which ASCII case-insensitive matching turns off (about 30x).
-        let prefilter = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&keywords)
-            .or_else(|_| {
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .build(&keywords)
-            })
-            .map_err(|e| Error::Rule {
-                id: "<keywords>".into(),
-                message: e.to_string(),
-            })?;
-        // Leftmost-longest reports one keyword per start position; every keyword that is a
-        // prefix of it starts there too, so its rules are candidates as well.
-        let pattern_rules: Vec<Vec<u32>> = keywords
-            .iter()
-            .map(|k| {
-                let mut rules: Vec<u32> = keywords
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, other)| k.starts_with(other.as_str()))
-                    .flat_map(|(j, _)| pattern_rules[j].iter().copied())
-                    .collect();
-                rules.sort_unstable();
-                rules.dedup();
-                rules
-            })
-            .collect();
+        let prefilter = Keywords::new(&keywords).map_err(|e| Error::Rule {
+            id: "<keywords>".into(),
+            message: e.to_string(),
+        })?;
         let rules: Vec<CompiledRule> = set
             .rules
             .iter()
@@ -817,24 +789,17 @@ impl Engine {
         {
             return true;
         }
-        let lower = text.to_ascii_lowercase();
-        let mut at = 0;
-        while let Some(m) = self
-            .prefilter
-            .find(aho_corasick::Input::new(&lower).range(at..))
-        {
-            for &r in &self.pattern_rules[m.pattern().as_usize()] {
-                let other = &self.rules[r as usize];
-                if other.specificity > cr.specificity
-                    && !other.generic
-                    && other.regex().is_ok_and(|re| re.is_match(&text))
-                {
-                    return true;
-                }
-            }
-            at = m.start() + 1;
-        }
-        false
+        let mut stronger = false;
+        self.prefilter.for_each(&text, |p, _| {
+            stronger = stronger
+                || self.pattern_rules[p].iter().any(|&r| {
+                    let other = &self.rules[r as usize];
+                    other.specificity > cr.specificity
+                        && !other.generic
+                        && other.regex().is_ok_and(|re| re.is_match(&text))
+                });
+        });
+        stronger
     }
 
     /// The prefilter: one pass of the keyword automaton marks candidate rules.
@@ -845,28 +810,22 @@ impl Engine {
         scratch.candidates.clear();
         scratch.candidates.extend_from_slice(&self.keywordless);
         scratch.rule_hits.clear();
-        // Copy then lowercase in place: both vectorize, unlike a mapping iterator.
-        scratch.lower.clear();
-        scratch.lower.extend_from_slice(content);
-        scratch.lower.make_ascii_lowercase();
-        let hay = scratch.lower.as_slice();
-        let mut at = 0;
-        // Restarting one byte past each match start (not past its end) finds keywords that
-        // overlap an earlier one, as an overlapping search would, at non-overlapping speed.
-        while let Some(m) = self
-            .prefilter
-            .find(aho_corasick::Input::new(hay).range(at..))
-        {
-            for &r in &self.pattern_rules[m.pattern().as_usize()] {
-                scratch.rule_hits.push((r, m.start()));
+        let (pattern_rules, seen, candidates, rule_hits) = (
+            &self.pattern_rules,
+            &mut scratch.seen,
+            &mut scratch.candidates,
+            &mut scratch.rule_hits,
+        );
+        self.prefilter.for_each(content, |p, start| {
+            for &r in &pattern_rules[p] {
+                rule_hits.push((r, start));
                 let (w, b) = (r as usize / 64, r % 64);
-                if scratch.seen[w] & (1 << b) == 0 {
-                    scratch.seen[w] |= 1 << b;
-                    scratch.candidates.push(r);
+                if seen[w] & (1 << b) == 0 {
+                    seen[w] |= 1 << b;
+                    candidates.push(r);
                 }
             }
-            at = m.start() + 1;
-        }
+        });
         scratch.rule_hits.sort_unstable();
     }
 
