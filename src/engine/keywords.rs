@@ -121,8 +121,11 @@ mod tests {
     use super::*;
     use aho_corasick::AhoCorasick;
 
+    /// (keyword, start) of every hit.
+    type Hits = Vec<(usize, usize)>;
+
     /// What the streams find, against aho-corasick's own overlapping search.
-    fn both(keywords: &[&str], hay: &[u8]) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
+    fn both(keywords: &[&str], hay: &[u8]) -> (Hits, Hits) {
         let mut got = Vec::new();
         Keywords::new(keywords)
             .unwrap()
@@ -132,7 +135,7 @@ mod tests {
             .ascii_case_insensitive(true)
             .build(keywords)
             .unwrap();
-        let mut want: Vec<(usize, usize)> = ac
+        let mut want: Hits = ac
             .find_overlapping_iter(hay)
             .map(|m| (m.pattern().as_usize(), m.start()))
             .collect();
