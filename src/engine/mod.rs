@@ -848,9 +848,20 @@ impl Engine {
             out.push((0, content.len()));
             return;
         }
+        let lines = self.rules[rule as usize].rule.window_lines;
         for &(_, pos) in &rule_hits[from..to] {
-            let lo = pos.saturating_sub(WINDOW_BEFORE);
-            let hi = (pos + WINDOW_AFTER).min(content.len());
+            let (lo, hi) = match lines {
+                Some(n) => (
+                    memchr::memrchr(b'\n', &content[..pos]).map_or(0, |i| i + 1),
+                    memchr::memchr_iter(b'\n', &content[pos..])
+                        .nth(n.max(1) - 1)
+                        .map_or(content.len(), |i| pos + i),
+                ),
+                None => (
+                    pos.saturating_sub(WINDOW_BEFORE),
+                    (pos + WINDOW_AFTER).min(content.len()),
+                ),
+            };
             if let Some(last) = out.last_mut() {
                 if lo <= last.1 {
                     last.1 = last.1.max(hi);
@@ -945,5 +956,48 @@ mod tests {
         for s in ["FaKE_", "YOUr_", "fAkE"] {
             assert!(!one_case(s.as_bytes()), "{s}");
         }
+    }
+
+    fn engine(window_lines: &str) -> Engine {
+        let text = r#"
+[[rules]]
+id = "demo-assignment"
+description = "demo"
+regex = '''(?i:demo_token)[ \t]*(?:=|\r?\n[ \t]+value:)[ \t]*([a-z0-9]{24})'''
+keywords = ["demo_token"]
+severity = "low"
+WINDOW
+"#
+        .replace("WINDOW", window_lines);
+        let set = RuleSet {
+            rules: crate::rules::RulesFile::parse("demo.toml", &text)
+                .unwrap()
+                .rules,
+            ..RuleSet::default()
+        };
+        Engine::new(&set).unwrap()
+    }
+
+    fn lines_found(e: &Engine, content: &str) -> Vec<usize> {
+        let mut out = Vec::new();
+        e.scan(
+            content.as_bytes(),
+            "x.yaml",
+            &mut Scratch::default(),
+            &mut out,
+        );
+        out.iter().map(|f| f.line).collect()
+    }
+
+    #[test]
+    fn a_line_window_holds_the_keyword_line_and_the_next() {
+        let value = "q8w7e6r5t4y3u2i1o9p8a7s6";
+        let content = format!("a: 1\nDEMO_TOKEN\n  value: {value}\nb: 2\ndemo_token = {value}\n");
+        for window in ["", "window_lines = 2"] {
+            assert_eq!(lines_found(&engine(window), &content), [3, 5], "{window:?}");
+        }
+        // The secret is on line 3. With one line the YAML value after the keyword is out
+        // of reach, which shows the regex ran on the keyword's line only.
+        assert_eq!(lines_found(&engine("window_lines = 1"), &content), [5]);
     }
 }

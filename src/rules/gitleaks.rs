@@ -201,6 +201,7 @@ impl GlRule {
             secret_group: (self.secret_group > 0).then_some(self.secret_group),
             keywords: self.keywords,
             entropy: (self.entropy != 0.0).then_some(self.entropy),
+            window_lines: None,
             checksum: None,
             severity: Severity::High,
             tags: self.tags,

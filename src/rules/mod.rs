@@ -162,6 +162,13 @@ pub struct Rule {
     /// every piece of content, so built-in rules always have some.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// How many lines a match spans at most, counted from the line of a keyword hit
+    /// (1: that line only). The regex then runs on those lines around each hit rather
+    /// than in the default window (1 KiB before, 16 KiB after), which matters for rules
+    /// whose keywords are common words (`token`, `secret`): every keyword the match can
+    /// hold must then be listed, since text without one is never searched.
+    #[serde(default)]
+    pub window_lines: Option<usize>,
     /// Minimum Shannon entropy (bits per byte) of the secret.
     #[serde(default)]
     pub entropy: Option<f64>,
