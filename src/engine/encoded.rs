@@ -25,8 +25,8 @@ pub fn spans(content: &[u8], out: &mut Vec<Span>) {
     if memchr::memchr(b'%', content).is_some() {
         escaped_spans(content, b'%', "percent", percent_decode, out);
     }
-    if memchr::memmem::find(content, b"\\/").is_some()
-        || memchr::memmem::find(content, b"\\u").is_some()
+    // One pass for both escapes (`\/`, `\u`) rather than a substring search for each.
+    if memchr::memchr_iter(b'\\', content).any(|i| matches!(content.get(i + 1), Some(b'/' | b'u')))
     {
         escaped_spans(content, b'\\', "json-escape", json_unescape, out);
     }
