@@ -12,8 +12,9 @@
 //!   the L1 cache. Here the automaton is rebuilt compactly: keywords are cut to their
 //!   first [`PREFIX`] bytes (the rest is compared on a hit), a row has one `u16` per byte
 //!   class (one class per distinct keyword byte, case folded, plus one for all others), so
-//!   the hot rows fit in L1. Together this is about 3x the speed of aho-corasick's own
-//!   `find` loop over a lowercased copy, and no copy is made.
+//!   the hot rows fit in L1. Together this is a little over twice the speed of aho-corasick's
+//!   `find` loop over a lowercased copy (streams 1.9x, the compact table 1.1-1.15x more on
+//!   source code), and no copy is made.
 //!
 //! aho-corasick builds the automaton (a noncontiguous NFA with failure links, standard
 //! match semantics, case-insensitive); its transitions are read out once into the table.
