@@ -969,13 +969,7 @@ severity = "low"
 WINDOW
 "#
         .replace("WINDOW", window_lines);
-        let set = RuleSet {
-            rules: crate::rules::RulesFile::parse("demo.toml", &text)
-                .unwrap()
-                .rules,
-            ..RuleSet::default()
-        };
-        Engine::new(&set).unwrap()
+        Engine::new(&RuleSet::only(&text)).unwrap()
     }
 
     fn lines_found(e: &Engine, content: &str) -> Vec<usize> {

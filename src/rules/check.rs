@@ -195,7 +195,6 @@ fn check_examples(set: &RuleSet, problems: &mut Vec<CheckProblem>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::RulesFile;
 
     fn demo(entropy: &str) -> RuleSet {
         let text = r#"
@@ -209,10 +208,7 @@ severity = "low"
 examples = ["dmo_{{lowernum:32}}"]
 "#
         .replace("ENTROPY", entropy);
-        RuleSet {
-            rules: RulesFile::parse("demo.toml", &text).unwrap().rules,
-            ..RuleSet::default()
-        }
+        RuleSet::only(&text)
     }
 
     #[test]

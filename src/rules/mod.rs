@@ -359,6 +359,15 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
+    /// Only the rules of one TOML text, for tests of a single made-up rule.
+    #[cfg(test)]
+    pub(crate) fn only(text: &str) -> Self {
+        RuleSet {
+            rules: RulesFile::parse("test.toml", text).unwrap().rules,
+            ..RuleSet::default()
+        }
+    }
+
     /// The rules embedded in the binary.
     pub fn builtin() -> Result<Self> {
         let mut set = RuleSet::default();
