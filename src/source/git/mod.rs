@@ -5,6 +5,7 @@
 
 mod added;
 pub mod history;
+mod index;
 mod packorder;
 mod progress;
 pub mod range;
