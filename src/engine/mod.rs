@@ -12,6 +12,7 @@ pub mod entropy;
 mod gitleaks;
 mod keywords;
 pub mod lines;
+mod short;
 
 use crate::error::{Error, Result};
 use crate::finding::{fingerprint, Finding};
@@ -19,7 +20,7 @@ use crate::rules::{
     compile_regex, short_error, Allowlist, Condition, RegexTarget, Rule, RuleSet, Semantics,
 };
 use keywords::Keywords;
-use regex::bytes::{Regex, RegexSet};
+use regex::bytes::Regex;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -41,10 +42,10 @@ const INLINE_ALLOW: &[&[u8]] = &[b"ferret:allow", b"gitleaks:allow"];
 #[derive(Debug, Default)]
 struct Filters {
     /// Tried against what `target` names.
-    secret: Vec<Regex>,
+    secret: Vec<short::Regex>,
     target: RegexTarget,
-    line: Vec<Regex>,
-    paths: Option<RegexSet>,
+    line: Vec<short::Regex>,
+    paths: Option<short::Regex>,
     stopwords: Vec<String>,
     /// ferret's own stopwords count only when written as words (see [`one_case`]);
     /// gitleaks' count in any case, as gitleaks counts them.
@@ -65,24 +66,30 @@ struct Candidate<'a> {
 
 impl Filters {
     fn compile(a: &Allowlist, owner: &str, words_only: bool) -> Result<Filters> {
+        // Errors are worded by the `regex` crate, as for rule regexes.
         let re = |p: &String| {
-            compile_regex(p).map_err(|e| Error::Rule {
+            short::build(&[p], true).map_err(|meta| Error::Rule {
                 id: owner.to_string(),
-                message: format!("allowlist regex {p:?}: {}", short_error(&e.to_string())),
+                message: format!(
+                    "allowlist regex {p:?}: {}",
+                    short_error(&compile_regex(p).err().map_or(meta, |e| e.to_string()))
+                ),
             })
         };
         let paths = if a.paths.is_empty() {
             None
         } else {
-            Some(
-                regex::bytes::RegexSetBuilder::new(&a.paths)
+            Some(short::build(&a.paths, false).map_err(|meta| {
+                let e = regex::bytes::RegexSetBuilder::new(&a.paths)
                     .unicode(false)
                     .build()
-                    .map_err(|e| Error::Rule {
-                        id: owner.to_string(),
-                        message: format!("allowlist path: {}", short_error(&e.to_string())),
-                    })?,
-            )
+                    .err()
+                    .map_or(meta, |e| e.to_string());
+                Error::Rule {
+                    id: owner.to_string(),
+                    message: format!("allowlist path: {}", short_error(&e)),
+                }
+            })?)
         };
         Ok(Filters {
             secret: a.regexes.iter().map(re).collect::<Result<_>>()?,

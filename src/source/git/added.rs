@@ -1,7 +1,13 @@
 //! Which lines of a new version of a file are new: the `+` lines of a diff against the old
 //! version. Range and staged scans report only findings on these lines, so a secret that
 //! was already there (and belongs to someone else's change) does not block this one.
-use git2::{DiffOptions, Patch};
+//!
+//! The diff is computed here (imara-diff) rather than by libgit2: libgit2 builds a patch
+//! from two buffers by first hashing both with collision-detecting SHA-1, which cost more
+//! than the diff and the scan together on a pre-commit run. The algorithm is git's default
+//! (Myers with its speed heuristics, sliders moved down as xdiff does, no indent
+//! heuristic), so the same lines count as added as in `git diff`.
+use imara_diff::{Algorithm, Diff, InternedInput};
 
 /// Added lines as sorted, disjoint, inclusive ranges of 1-based line numbers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,22 +26,19 @@ impl AddedLines {
 
     /// The lines `new` adds to `old`. Both are decoded text (UTF-16 already transcoded),
     /// so line numbers agree with the findings the engine reports on `new`.
-    pub fn between(old: &[u8], new: &[u8]) -> Result<Self, git2::Error> {
-        let mut opts = DiffOptions::new();
-        opts.context_lines(0)
-            .interhunk_lines(0)
-            .force_text(true)
-            .indent_heuristic(false);
-        let patch = Patch::from_buffers(old, None, new, None, Some(&mut opts))?;
-        let mut ranges = Vec::with_capacity(patch.num_hunks());
-        for h in 0..patch.num_hunks() {
-            let (hunk, _) = patch.hunk(h)?;
-            // With no context, a hunk's new side is exactly its added lines.
-            if hunk.new_lines() > 0 {
-                ranges.push((hunk.new_start(), hunk.new_start() + hunk.new_lines() - 1));
-            }
-        }
-        Ok(AddedLines { ranges })
+    /// Lines are compared with their line ending, as git does: a line whose CRLF became LF,
+    /// or the last line gaining a newline, counts as changed.
+    pub fn between(old: &[u8], new: &[u8]) -> Self {
+        let input = InternedInput::new(old, new);
+        let mut diff = Diff::compute(Algorithm::Myers, &input);
+        diff.postprocess_no_heuristic(&input);
+        let ranges = diff
+            .hunks()
+            .filter(|h| !h.after.is_empty())
+            // Token indexes are 0-based and the range is half-open: 1-based inclusive lines.
+            .map(|h| (h.after.start + 1, h.after.end))
+            .collect();
+        AddedLines { ranges }
     }
 
     /// Lines added relative to every one of several parents (a merge adds only what none
@@ -92,7 +95,7 @@ mod tests {
     fn only_new_and_changed_lines_are_added() {
         let old = b"a\nb\nc\nd\n";
         let new = b"a\nB\nc\nd\ne\nf\n";
-        let added = AddedLines::between(old, new).unwrap();
+        let added = AddedLines::between(old, new);
         assert_eq!(added.ranges, vec![(2, 2), (5, 6)]);
         assert!(!added.contains(1) && added.contains(2) && !added.contains(3));
         assert!(added.contains(6) && !added.contains(7));
@@ -101,8 +104,30 @@ mod tests {
 
     #[test]
     fn deleting_lines_adds_none() {
-        let added = AddedLines::between(b"a\nb\nc\n", b"a\nc\n").unwrap();
+        let added = AddedLines::between(b"a\nb\nc\n", b"a\nc\n");
         assert!(added.is_empty());
+    }
+
+    #[test]
+    fn line_endings_count_as_content() {
+        // CRLF to LF on line 2 changes it; a newline added at the end changes the last line.
+        let added = AddedLines::between(b"a\r\nb\r\nc", b"a\r\nb\nc\n");
+        assert_eq!(added.ranges, vec![(2, 3)]);
+    }
+
+    #[test]
+    fn an_ambiguous_insertion_is_placed_last_as_git_does() {
+        // Inserting "b\na\n" after "a\nb\n" could be lines 2-3 or 3-4; git (xdiff) slides
+        // the hunk down as far as it goes.
+        let added = AddedLines::between(b"x\na\nb\ny\n", b"x\na\nb\na\nb\ny\n");
+        assert_eq!(added.ranges, vec![(4, 5)]);
+    }
+
+    #[test]
+    fn from_or_to_nothing() {
+        assert_eq!(AddedLines::between(b"", b"a\nb\n").ranges, vec![(1, 2)]);
+        assert!(AddedLines::between(b"a\nb\n", b"").is_empty());
+        assert!(AddedLines::between(b"same\n", b"same\n").is_empty());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 mod added;
 pub mod history;
+mod index;
 mod packorder;
 mod progress;
 pub mod range;
@@ -324,7 +325,7 @@ pub(crate) fn scan_change(
             let lines = match old {
                 None => all.clone(),
                 Some(old) => old_version(scanner, repo, odb, *old, path)
-                    .and_then(|old| AddedLines::between(&old, &text).ok())
+                    .map(|old| AddedLines::between(&old, &text))
                     .unwrap_or_else(|| all.clone()),
             };
             added = Some(match added {
