@@ -22,7 +22,7 @@
 //! Each stream starts in the start state at its segment, which finds every keyword that
 //! starts there, and runs `PREFIX - 1` bytes into the next segment, so that a keyword
 //! straddling the boundary is reported once, by the stream it starts in.
-use aho_corasick::automaton::Automaton;
+use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::nfa::noncontiguous::{Builder, NFA};
 use aho_corasick::{Anchored, MatchKind};
 use std::collections::HashMap;
@@ -119,37 +119,53 @@ impl Keywords {
         }
         let stride = reps.len();
 
-        // Every state reachable from the start state, match states first.
+        // Every state reachable from the start state, in the order first reached, with
+        // its transitions (NFA state ids are small integers: a Vec maps them).
         let start = nfa
             .start_state(Anchored::No)
             .expect("an unanchored NFA has an unanchored start state");
-        let mut order = vec![start];
-        let mut dense: HashMap<usize, usize> = HashMap::from([(start.as_usize(), 0)]);
+        const UNSEEN: u32 = u32::MAX;
+        let mut found: Vec<u32> = Vec::new();
+        let mark = |found: &mut Vec<u32>, order: &mut Vec<StateID>, s: StateID| -> u32 {
+            let i = s.as_usize();
+            if i >= found.len() {
+                found.resize(i + 1, UNSEEN);
+            }
+            if found[i] == UNSEEN {
+                found[i] = order.len() as u32;
+                order.push(s);
+            }
+            found[i]
+        };
+        let mut order: Vec<StateID> = Vec::new();
+        mark(&mut found, &mut order, start);
+        let mut raw: Vec<u32> = Vec::new();
         let mut i = 0;
         while i < order.len() {
             let s = order[i];
             for &b in &reps {
                 let t = nfa.next_state(Anchored::No, s, b);
-                dense.entry(t.as_usize()).or_insert_with(|| {
-                    order.push(t);
-                    order.len() - 1
-                });
+                let t = mark(&mut found, &mut order, t);
+                raw.push(t);
             }
             i += 1;
         }
-        order.sort_by_key(|&s| (!nfa.is_match(s), s.as_usize() != start.as_usize()));
-        let dense: HashMap<usize, usize> = order
-            .iter()
-            .enumerate()
-            .map(|(d, s)| (s.as_usize(), d))
-            .collect();
-        let match_states = order.iter().filter(|&&s| nfa.is_match(s)).count();
-        let mut next = Vec::with_capacity(order.len() * stride);
-        for &s in &order {
-            for &b in &reps {
-                next.push(dense[&nfa.next_state(Anchored::No, s, b).as_usize()] * stride);
+        // Renumbered: match states first, then the start state, then the rest.
+        let mut rank: Vec<usize> = (0..order.len()).collect();
+        rank.sort_by_key(|&i| (!nfa.is_match(order[i]), i != 0));
+        let mut dense = vec![0usize; order.len()];
+        for (d, &i) in rank.iter().enumerate() {
+            dense[i] = d;
+        }
+        let match_states = rank.iter().filter(|&&i| nfa.is_match(order[i])).count();
+        let mut next = vec![0usize; order.len() * stride];
+        for (i, row) in raw.chunks_exact(stride).enumerate() {
+            let at = dense[i] * stride;
+            for (c, &t) in row.iter().enumerate() {
+                next[at + c] = dense[t as usize] * stride;
             }
         }
+        let order: Vec<StateID> = rank.iter().map(|&i| order[i]).collect();
         let matches = order[..match_states]
             .iter()
             .map(|&s| {
