@@ -234,8 +234,7 @@ impl Keywords {
         // to[k], where the next segment begins.
         let from: [usize; STREAMS] = std::array::from_fn(|k| (k * seg).min(hay.len()));
         let to: [usize; STREAMS] = std::array::from_fn(|k| ((k + 1) * seg).min(hay.len()));
-        let until: [usize; STREAMS] =
-            std::array::from_fn(|k| (to[k] + PREFIX - 1).min(hay.len()));
+        let until: [usize; STREAMS] = std::array::from_fn(|k| (to[k] + PREFIX - 1).min(hay.len()));
         let steps = (0..STREAMS).map(|k| until[k] - from[k]).min().unwrap_or(0);
         let mut state = [start; STREAMS];
         let [a, b, c, d] = std::array::from_fn(|k| &hay[from[k]..from[k] + steps]);

@@ -661,6 +661,9 @@ impl Engine {
                         Some(m) => (m.0 + ws, m.1 + ws),
                         None => continue,
                     };
+                    if cr.rule.max_length.is_some_and(|n| m.1 - m.0 > n) {
+                        continue;
+                    }
                     if cr.generic {
                         m.1 = m.0 + query_value_len(&content[m.0..m.1]);
                     }
@@ -1000,5 +1003,25 @@ WINDOW
         // The secret is on line 3. With one line the YAML value after the keyword is out
         // of reach, which shows the regex ran on the keyword's line only.
         assert_eq!(lines_found(&engine("window_lines = 1"), &content), [5]);
+    }
+
+    #[test]
+    fn secrets_longer_than_max_length_are_dropped() {
+        let e = Engine::new(&RuleSet::only(
+            r#"
+[[rules]]
+id = "demo-key"
+description = "demo"
+regex = '''demo_key=([a-z]{4,})'''
+keywords = ["demo_key"]
+severity = "low"
+max_length = 8
+"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            lines_found(&e, "demo_key=abcdefgh\ndemo_key=abcdefghi\n"),
+            [1]
+        );
     }
 }

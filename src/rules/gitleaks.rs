@@ -202,6 +202,7 @@ impl GlRule {
             keywords: self.keywords,
             entropy: (self.entropy != 0.0).then_some(self.entropy),
             window_lines: None,
+            max_length: None,
             checksum: None,
             severity: Severity::High,
             tags: self.tags,

@@ -169,6 +169,11 @@ pub struct Rule {
     /// hold must then be listed, since text without one is never searched.
     #[serde(default)]
     pub window_lines: Option<usize>,
+    /// Longest secret the rule reports, as the regex's group matched it; longer matches
+    /// are dropped. Lets a regex say `{12,}` instead of `{12,300}`, whose counted
+    /// repetition makes an automaton three times larger and slower to compile.
+    #[serde(default)]
+    pub max_length: Option<usize>,
     /// Minimum Shannon entropy (bits per byte) of the secret.
     #[serde(default)]
     pub entropy: Option<f64>,
