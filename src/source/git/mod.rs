@@ -4,6 +4,7 @@
 //! rules are the same as for files on disk.
 
 mod added;
+mod blobs;
 pub mod history;
 mod packorder;
 mod progress;
