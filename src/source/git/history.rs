@@ -75,8 +75,11 @@ pub fn scan(
             progress.commit(discovered.blobs());
         }
         progress.start_scan((discovered.blobs() - discovered.hidden()) as u64);
-        // The trees are not needed any more: their memory goes to the scan.
+        // What the walk kept to skip work is not needed any more: its memory goes to the
+        // scan.
         walk.cache = TreeCache::default();
+        walk.seen_trees = HashSet::default();
+        walk.first_seen = HashSet::default();
         discovered.send(&walk.paths, &mut feeder);
         walk
     });
