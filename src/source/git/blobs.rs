@@ -374,7 +374,7 @@ pub fn run_late(
         return;
     }
     std::thread::scope(|s| {
-        let mut feeder = workers::feed(s, repo.path(), threads, f, failed);
+        let mut feeder = workers::feed(s, repo.path(), threads, threads, f, failed);
         let mut jobs = jobs.into_iter().peekable();
         while jobs.peek().is_some() {
             feeder.send(jobs.by_ref().take(CHUNK / 4).collect());

@@ -62,9 +62,11 @@ pub fn scan(
         });
     };
     let mut discovered = Discovered::new(repo);
-    // The walk runs on this thread while the workers scan what it has found so far.
+    // The walk runs on this thread while the workers scan what it has found so far: one
+    // core fewer of them until it is done.
     let walk = std::thread::scope(|s| {
-        let mut feeder = workers::feed(s, repo.path(), threads, &scan, &failed);
+        let early = threads.saturating_sub(1);
+        let mut feeder = workers::feed(s, repo.path(), threads, early, &scan, &failed);
         let mut walk = TreeWalk::new(repo, &odb);
         for (i, c) in commits.iter().enumerate() {
             walk.commit(scanner, c);
@@ -74,6 +76,7 @@ pub fn scan(
             }
             progress.commit(discovered.blobs());
         }
+        feeder.open();
         progress.start_scan((discovered.blobs() - discovered.hidden()) as u64);
         // What the walk kept to skip work is not needed any more: its memory goes to the
         // scan.

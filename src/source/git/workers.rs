@@ -77,6 +77,8 @@ pub fn for_each<T: Sync>(
 pub struct Feeder<'env, J> {
     tx: Sender<Vec<J>>,
     queued: Arc<AtomicUsize>,
+    /// Opened once the caller stops working itself (see `feed`).
+    gate: Arc<(Mutex<bool>, std::sync::Condvar)>,
     /// When no thread could be started, chunks are worked through on the caller's.
     inline: Option<Inline<'env, J>>,
 }
@@ -100,6 +102,13 @@ impl<J> Feeder<'_, J> {
         // The receivers live as long as the workers, which only stop once the sender is
         // gone: this cannot fail.
         let _ = self.tx.send(chunk);
+    }
+
+    /// Lets the workers held back by `feed` start: the caller is done with its own work.
+    pub fn open(&self) {
+        let (open, cv) = &*self.gate;
+        *open.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        cv.notify_all();
     }
 
     /// Chunks queued and not yet taken by a worker.
@@ -129,25 +138,43 @@ fn run_chunk<J>(
     }
 }
 
+impl<J> Drop for Feeder<'_, J> {
+    fn drop(&mut self) {
+        self.open();
+    }
+}
+
 /// Starts `threads` workers in `scope`, each with its own repository handle, calling `f`
 /// on every item of every chunk sent to the returned feeder, until the feeder is dropped
 /// and the queue is empty. A worker that cannot open the repository calls `failed` for
-/// each item it takes instead.
+/// each item it takes instead. Only `early` of them start at once, the others when the
+/// feeder is opened: the caller keeps a core busy until then, and more threads than cores
+/// cost more in lost cache than they gain.
 pub fn feed<'scope, 'env, J: Send + 'scope>(
     scope: &'scope std::thread::Scope<'scope, 'env>,
     git_dir: &'env Path,
     threads: usize,
+    early: usize,
     f: &'env (dyn Fn(&mut Worker, J) + Sync),
     failed: &'env (dyn Fn(&J, &git2::Error) + Sync),
 ) -> Feeder<'env, J> {
     let (tx, rx) = std::sync::mpsc::channel::<Vec<J>>();
     let rx = Arc::new(Mutex::new(rx));
     let queued = Arc::new(AtomicUsize::new(0));
+    let gate = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
     let mut started = 0;
     for i in 0..threads.max(1) {
         let rx = rx.clone();
         let queued = queued.clone();
+        let gate = gate.clone();
         let work = move || {
+            if i >= early.max(1) {
+                let (open, cv) = &*gate;
+                let mut open = open.lock().unwrap_or_else(|p| p.into_inner());
+                while !*open {
+                    open = cv.wait(open).unwrap_or_else(|p| p.into_inner());
+                }
+            }
             let mut worker = open(git_dir);
             loop {
                 let chunk = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
@@ -166,6 +193,7 @@ pub fn feed<'scope, 'env, J: Send + 'scope>(
     Feeder {
         tx,
         queued,
+        gate,
         inline: (started == 0).then(|| Inline {
             worker: open(git_dir),
             f,
