@@ -8,10 +8,11 @@
 //!    version of the same directory are skipped without a lookup. What is left is the first
 //!    commit to hold each (blob, path) pair. Memory is the set of those pairs and of
 //!    (tree, path) pairs, never diffs or blob contents.
-//! 3. The distinct blobs are sorted by their position in the pack files and scanned in
-//!    parallel, each exactly once; its findings are reported at every path it was first
-//!    seen under, with the commit that introduced it there. A secret that stays in a file
-//!    while the rest of the file changes is reported once, at the commit that added it.
+//! 3. The distinct blobs are scanned in parallel, each exactly once, while the walk goes on
+//!    (blobs.rs: batches in pack order, handed out whenever the workers run short); a
+//!    blob's findings are reported at every path it was first seen under, with the commit
+//!    that introduced it there. A secret that stays in a file while the rest of the file
+//!    changes is reported once, at the commit that added it.
 use super::blobs::{self, Discovered, Job, Scanned};
 use super::progress::Progress;
 use super::{git_error, note_shallow, note_submodules, plural, workers, GitOptions, GitOutcome};
