@@ -246,6 +246,47 @@ fn a_secret_kept_while_its_file_changes_is_reported_at_the_commit_that_added_it(
     assert_eq!(findings(&v)[0]["line"], 1);
 }
 
+/// Blobs are scanned while the walk goes on: here the first commit alone is large enough to
+/// be handed out before the second is walked, so the copy of the key the second commit
+/// makes is found after its blob was scanned, and must still be reported there.
+#[test]
+fn a_blob_scanned_before_the_walk_reaches_its_copy_is_reported_at_the_copy() {
+    let mut s = Secrets::new("copied_after_scan");
+    let repo = Repo::new();
+    for i in 0..1100 {
+        repo.write(&format!("filler/f{i:04}.txt"), format!("line {i}\n"));
+    }
+    let key = token(&mut s);
+    let text = format!("name: demo\ntoken: {key}\n");
+    let first = repo.commit_file("a/config.yml", &text, "add config");
+    let copied = repo.commit_file("b/config.yml", &text, "copy config");
+    repo.commit_file("notes.txt", "later\n", "later");
+    for threads in ["1", "2"] {
+        let (code, v, err) = repo.json(&["git", "--show-secrets", "--threads", threads]);
+        assert_eq!(code, 1, "{v}\n{err}");
+        let mut hits: Vec<(String, String)> = finding_for(&v, &key)
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_string(),
+                    f["commit"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        hits.sort();
+        assert_eq!(
+            hits,
+            [
+                ("a/config.yml".to_string(), first.clone()),
+                ("b/config.yml".to_string(), copied.clone())
+            ],
+            "{v}"
+        );
+        // Each distinct blob was read once.
+        assert_eq!(v["stats"]["files"], 1102, "{}", v["stats"]);
+    }
+}
+
 #[test]
 fn branch_limits_the_audit_to_one_ref() {
     let t = three_secrets("branch_limits");

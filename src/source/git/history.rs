@@ -8,23 +8,21 @@
 //!    version of the same directory are skipped without a lookup. What is left is the first
 //!    commit to hold each (blob, path) pair. Memory is the set of those pairs and of
 //!    (tree, path) pairs, never diffs or blob contents.
-//! 3. The distinct blobs are sorted by their position in the pack files and scanned in
-//!    parallel, each exactly once; its findings are reported at every path it was first
-//!    seen under, with the commit that introduced it there. A secret that stays in a file
-//!    while the rest of the file changes is reported once, at the commit that added it.
+//! 3. The distinct blobs are scanned in parallel, each exactly once, while the walk goes on
+//!    (blobs.rs: batches in pack order, handed out whenever the workers run short); a
+//!    blob's findings are reported at every path it was first seen under, with the commit
+//!    that introduced it there. A secret that stays in a file while the rest of the file
+//!    changes is reported once, at the commit that added it.
+use super::blobs::{self, Discovered, Job, Scanned};
 use super::progress::Progress;
-use super::{
-    git_error, note_shallow, note_submodules, packorder, plural, scan_blob, workers, GitOptions,
-    GitOutcome,
-};
+use super::{git_error, note_shallow, note_submodules, plural, workers, GitOptions, GitOutcome};
 use crate::error::Result;
-use crate::finding::{fingerprint, Finding};
-use crate::source::{content, Scanner};
+use crate::finding::Finding;
+use crate::source::Scanner;
 use git2::{ObjectType, Oid, Repository};
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
 use std::sync::atomic::Ordering;
-use std::sync::Mutex;
 
 /// The path id of the repository root.
 const ROOT: u32 = 0;
@@ -45,25 +43,66 @@ pub fn scan(
             format!("cannot open the object database: {}", e.message()),
         )
     })?;
-    let mut walk = TreeWalk::new(repo, &odb);
-    for (i, c) in commits.iter().enumerate() {
-        walk.commit(scanner, c, i as u32);
-        progress.commit(walk.first_seen.len());
-    }
-    let TreeWalk {
-        first_seen,
-        paths,
-        gitlinks,
-        ..
-    } = walk;
-    let gitlinks: Vec<String> = gitlinks.iter().map(|&p| paths.display(p)).collect();
-    note_submodules(scanner, &gitlinks);
-
-    let occurrences = group_by_blob(first_seen);
-    let blobs = occurrences.blobs.len();
-    progress.start_scan(blobs as u64);
-    let found = scan_blobs(scanner, repo, &occurrences, &paths, &commits, &progress);
+    let threads = match scanner.options.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let scanned = Scanned::new(scanner);
+    let name = super::repo_name(repo);
+    let scan = |w: &mut workers::Worker, job: Job| {
+        scanned.scan(scanner, &commits, &progress, w, job);
+    };
+    let scan_late = |w: &mut workers::Worker, job: Job| {
+        scanned.scan_late(scanner, &commits, w, job);
+    };
+    let failed = |_: &Job, e: &git2::Error| {
+        scanner.stats.errors.fetch_add(1, Ordering::Relaxed);
+        scanner.diagnostics.error(crate::error::Error::Git {
+            repo: name.clone(),
+            message: format!("cannot open the repository in a worker: {}", e.message()),
+        });
+    };
+    let mut discovered = Discovered::new(repo);
+    // The walk runs on this thread while the workers scan what it has found so far: one
+    // core fewer of them until it is done.
+    let walk = std::thread::scope(|s| {
+        let early = threads.saturating_sub(1);
+        let mut feeder = workers::feed(s, repo.path(), threads, early, &scan, &failed);
+        let mut walk = TreeWalk::new(repo, &odb);
+        for (i, c) in commits.iter().enumerate() {
+            walk.commit(scanner, c);
+            discovered.add(scanner, &walk.paths, &walk.found, i as u32);
+            if discovered.due(&feeder, threads) {
+                discovered.send(&walk.paths, &mut feeder);
+            }
+            progress.commit(discovered.blobs());
+        }
+        feeder.open();
+        progress.start_scan((discovered.blobs() - discovered.hidden()) as u64);
+        // What the walk kept to skip work is not needed any more: its memory goes to the
+        // scan.
+        walk.cache = TreeCache::default();
+        walk.seen_trees = HashSet::default();
+        walk.first_seen = HashSet::default();
+        discovered.send(&walk.paths, &mut feeder);
+        walk
+    });
+    let late = discovered.late(&walk.paths);
+    blobs::run_late(repo, threads, late, &scan_late, &failed);
     progress.finish();
+    blobs::count_hidden(scanner, &discovered);
+    let blobs = discovered.blobs();
+    let gitlinks: Vec<String> = walk
+        .gitlinks
+        .iter()
+        .map(|&p| walk.paths.display(p))
+        .collect();
+    note_submodules(scanner, &gitlinks);
+    drop(walk);
+    let found = scanned
+        .found
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner());
 
     let findings = attribute(repo, scanner, found, &commits);
     Ok(GitOutcome {
@@ -231,7 +270,7 @@ fn ordered_commits(scanner: &Scanner<'_>, repo: &Repository, tips: &[Oid]) -> Ve
 
 /// Full paths seen in trees, interned: the walk keys everything by a small id.
 #[derive(Default)]
-struct PathTable {
+pub(super) struct PathTable {
     ids: HashMap<Box<[u8]>, u32>,
     names: Vec<Box<[u8]>>,
 }
@@ -271,7 +310,7 @@ impl PathTable {
         }
     }
 
-    fn display(&self, id: u32) -> String {
+    pub(super) fn display(&self, id: u32) -> String {
         String::from_utf8_lossy(&self.names[id as usize]).into_owned()
     }
 }
@@ -285,8 +324,10 @@ struct TreeWalk<'r> {
     paths: PathTable,
     /// (tree, path) pairs already walked.
     seen_trees: HashSet<(RawId, u32), OidHash>,
-    /// (blob, path) → the audit-order index of the first commit holding it.
-    first_seen: HashMap<(RawId, u32), u32, OidHash>,
+    /// (blob, path) pairs already found.
+    first_seen: HashSet<(RawId, u32), OidHash>,
+    /// The pairs the last commit walked was the first to hold.
+    found: Vec<(RawId, u32)>,
     cache: TreeCache<'r>,
     gitlinks: BTreeSet<u32>,
     buf: Vec<u8>,
@@ -299,14 +340,17 @@ impl<'r> TreeWalk<'r> {
             odb,
             paths: PathTable::new(),
             seen_trees: HashSet::default(),
-            first_seen: HashMap::default(),
+            first_seen: HashSet::default(),
+            found: Vec::new(),
             cache: TreeCache::default(),
             gitlinks: BTreeSet::new(),
             buf: Vec::new(),
         }
     }
 
-    fn commit(&mut self, scanner: &Scanner<'_>, commit: &CommitNode, order: u32) {
+    /// Walks one commit's tree, leaving in `found` the (blob, path) pairs seen first there.
+    fn commit(&mut self, scanner: &Scanner<'_>, commit: &CommitNode) {
+        self.found.clear();
         let parent = commit.parent_tree.map(|t| raw_id(t.as_bytes()));
         let mut stack = vec![(raw_id(commit.tree.as_bytes()), parent, ROOT)];
         while let Some((raw, old, path)) = stack.pop() {
@@ -338,7 +382,9 @@ impl<'r> TreeWalk<'r> {
                 let id = raw_id(entry.id);
                 match entry.kind() {
                     Kind::Blob => {
-                        self.first_seen.entry((id, child)).or_insert(order);
+                        if self.first_seen.insert((id, child)) {
+                            self.found.push((id, child));
+                        }
                     }
                     Kind::Tree => stack.push((id, c.old_tree, child)),
                     Kind::Gitlink => {
@@ -628,7 +674,7 @@ fn word(s: &[u8], at: usize) -> u64 {
 
 /// An object id as the walk keeps it: plain bytes hash and compare without calls into
 /// libgit2.
-type RawId = [u8; 20];
+pub(super) type RawId = [u8; 20];
 
 fn raw_id(b: &[u8]) -> RawId {
     let mut id = [0; 20];
@@ -720,7 +766,7 @@ impl<'a> Iterator for RawEntries<'a> {
 /// so mixing its first eight bytes with the rest of the key is enough (SipHash over all
 /// of it showed up in profiles of large histories).
 #[derive(Default, Clone, Copy)]
-struct OidHash;
+pub(super) struct OidHash;
 
 impl std::hash::BuildHasher for OidHash {
     type Hasher = OidHasher;
@@ -729,7 +775,7 @@ impl std::hash::BuildHasher for OidHash {
     }
 }
 
-struct OidHasher(u64);
+pub(super) struct OidHasher(u64);
 
 impl std::hash::Hasher for OidHasher {
     fn finish(&self) -> u64 {
@@ -751,162 +797,6 @@ impl std::hash::Hasher for OidHasher {
     fn write_usize(&mut self, n: usize) {
         self.write_u64(n as u64);
     }
-}
-
-/// First occurrences grouped by blob: `blobs[i]` is seen at `occurrences[ranges[i]]`.
-struct ByBlob {
-    blobs: Vec<Oid>,
-    ranges: Vec<(u32, u32)>,
-    /// (path, commit order)
-    occurrences: Vec<(u32, u32)>,
-}
-
-fn group_by_blob(first_seen: HashMap<(RawId, u32), u32, OidHash>) -> ByBlob {
-    let mut all: Vec<(RawId, u32, u32)> = first_seen
-        .into_iter()
-        .map(|((blob, path), commit)| (blob, commit, path))
-        .collect();
-    all.sort_unstable();
-    let mut out = ByBlob {
-        blobs: Vec::new(),
-        ranges: Vec::new(),
-        occurrences: Vec::with_capacity(all.len()),
-    };
-    let mut last: Option<RawId> = None;
-    for (raw, commit, path) in all {
-        if last != Some(raw) {
-            last = Some(raw);
-            let Ok(blob) = Oid::from_bytes(&raw) else {
-                continue;
-            };
-            let at = out.occurrences.len() as u32;
-            out.blobs.push(blob);
-            out.ranges.push((at, at));
-        }
-        out.occurrences.push((path, commit));
-        if let Some(r) = out.ranges.last_mut() {
-            r.1 += 1;
-        }
-    }
-    out
-}
-
-/// Step 3: scans each distinct blob once, in pack order, on every core. Returns findings
-/// paired with the audit-order index of the commit that introduced them.
-fn scan_blobs(
-    scanner: &Scanner<'_>,
-    repo: &Repository,
-    by_blob: &ByBlob,
-    paths: &PathTable,
-    commits: &[CommitNode],
-    progress: &Progress,
-) -> Vec<(u32, Finding)> {
-    let keys = packorder::pack_keys(&repo.commondir().join("objects"), &by_blob.blobs);
-    let mut order: Vec<u32> = (0..by_blob.blobs.len() as u32).collect();
-    order.sort_unstable_by_key(|&i| keys[i as usize]);
-    // Rules limited to some paths, or with allowlists of paths or commits, may keep a
-    // finding at one path (or commit) and drop it at another: then a blob seen at several
-    // paths is matched once per path.
-    let depends = |a: &crate::rules::Allowlist| !a.paths.is_empty() || !a.commits.is_empty();
-    let per_path = scanner
-        .engine
-        .rules()
-        .any(|r| r.path.is_some() || depends(&r.allowlist) || r.allowlists.iter().any(depends));
-    let found = Mutex::new(Vec::new());
-    let name = super::repo_name(repo);
-    workers::for_each(
-        repo.path(),
-        scanner.options.threads,
-        &order,
-        256,
-        |w, &b| {
-            let blob = by_blob.blobs[b as usize];
-            let (s, e) = by_blob.ranges[b as usize];
-            let occ = &by_blob.occurrences[s as usize..e as usize];
-            let shown: Vec<(String, u32)> = occ
-                .iter()
-                .map(|&(p, c)| (paths.display(p), c))
-                .filter(|(p, _)| !scanner.engine.path_ignored(p))
-                .collect();
-            let Some((first, first_commit)) = shown.first() else {
-                scanner
-                    .stats
-                    .skipped_allowlisted
-                    .fetch_add(1, Ordering::Relaxed);
-                progress.blob(0);
-                return;
-            };
-            let Ok(odb) = w.repo.odb() else { return };
-            let mut out = Vec::new();
-            let commit = commits[*first_commit as usize].id.to_string();
-            let data = scan_blob(
-                scanner,
-                &w.repo,
-                &odb,
-                blob,
-                first,
-                Some(&commit),
-                &mut w.scratch,
-                &mut out,
-            );
-            progress.blob(data.as_ref().map_or(0, |d| d.len() as u64));
-            let mut mine: Vec<(u32, Finding)> =
-                out.iter().map(|f| (*first_commit, f.clone())).collect();
-            if shown.len() > 1 {
-                match (per_path, &data) {
-                    (true, Some(raw)) => {
-                        let text = content::decode(raw, scanner.options.scan_binary);
-                        for (path, commit) in &shown[1..] {
-                            let mut again = Vec::new();
-                            match &text {
-                                content::Decoded::Text(text) => {
-                                    let id = commits[*commit as usize].id.to_string();
-                                    scanner.engine.scan_in_commit(
-                                        text,
-                                        path,
-                                        Some(&id),
-                                        &mut w.scratch,
-                                        &mut again,
-                                    );
-                                }
-                                content::Decoded::Binary => scanner.engine.scan_path_rules(
-                                    raw,
-                                    path,
-                                    &mut w.scratch,
-                                    &mut again,
-                                ),
-                            }
-                            mine.extend(again.into_iter().map(|f| (*commit, f)));
-                        }
-                    }
-                    _ => {
-                        for (path, commit) in &shown[1..] {
-                            mine.extend(out.iter().map(|f| {
-                                let mut f = f.clone();
-                                f.fingerprint = fingerprint(&f.rule_id, &f.secret, path);
-                                f.path = path.clone();
-                                (*commit, f)
-                            }));
-                        }
-                    }
-                }
-            }
-            if !mine.is_empty() {
-                found
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .append(&mut mine);
-            }
-        },
-        |_, e| {
-            scanner.stats.errors.fetch_add(1, Ordering::Relaxed);
-            scanner.diagnostics.error(crate::error::Error::Git {
-                repo: name.clone(),
-                message: format!("cannot open the repository in a worker: {}", e.message()),
-            });
-        },
-    );
-    found.into_inner().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Keeps, for each fingerprint (rule, secret, path), the findings of the oldest commit

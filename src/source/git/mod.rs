@@ -4,6 +4,7 @@
 //! rules are the same as for files on disk.
 
 mod added;
+mod blobs;
 pub mod history;
 mod index;
 mod packorder;
@@ -211,13 +212,28 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 }
 
 /// A blob read for scanning, or why it was not.
-pub(crate) enum Blob {
-    Data(Vec<u8>),
+pub(crate) enum Blob<'o> {
+    Data(BlobData<'o>),
     TooLarge,
 }
 
+/// A blob's content in libgit2's own buffer: copying every blob of a long history cost
+/// more than reading some of them.
+pub(crate) struct BlobData<'o>(git2::OdbObject<'o>);
+
+impl std::ops::Deref for BlobData<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.0.data()
+    }
+}
+
 /// Reads a blob unless it is larger than the size limit. Large blobs are never loaded.
-pub(crate) fn read_blob(odb: &git2::Odb<'_>, oid: Oid, max: u64) -> Result<Blob, git2::Error> {
+pub(crate) fn read_blob<'o>(
+    odb: &'o git2::Odb<'_>,
+    oid: Oid,
+    max: u64,
+) -> Result<Blob<'o>, git2::Error> {
     let (size, kind) = odb.read_header(oid)?;
     if kind != ObjectType::Blob {
         return Err(git2::Error::from_str(&format!(
@@ -227,23 +243,22 @@ pub(crate) fn read_blob(odb: &git2::Odb<'_>, oid: Oid, max: u64) -> Result<Blob,
     if size as u64 > max {
         return Ok(Blob::TooLarge);
     }
-    let obj = odb.read(oid)?;
-    Ok(Blob::Data(obj.data().to_vec()))
+    Ok(Blob::Data(BlobData(odb.read(oid)?)))
 }
 
 /// Reads and scans one blob as `path`, recording problems in the scanner's diagnostics.
 /// Returns the raw content when it could be read (for added-line filtering and rescans).
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn scan_blob(
+pub(crate) fn scan_blob<'o>(
     scanner: &Scanner<'_>,
     repo: &Repository,
-    odb: &git2::Odb<'_>,
+    odb: &'o git2::Odb<'_>,
     oid: Oid,
     path: &str,
     commit: Option<&str>,
     scratch: &mut crate::engine::Scratch,
     out: &mut Vec<Finding>,
-) -> Option<Vec<u8>> {
+) -> Option<BlobData<'o>> {
     match read_blob(odb, oid, scanner.options.max_file_size) {
         Ok(Blob::Data(data)) => {
             scanner.scan_bytes_in_commit(path, &data, commit, scratch, out);

@@ -12,24 +12,39 @@ use std::path::Path;
 /// The sort key of an object that is in no pack index we could read.
 pub const UNKNOWN: u64 = u64::MAX;
 
-/// One sort key per entry of `sorted` (object ids sorted ascending): pack number in the high
-/// bits, offset in the pack in the low 40 bits.
-pub fn pack_keys(objects_dir: &Path, sorted: &[Oid]) -> Vec<u64> {
-    let mut keys = vec![UNKNOWN; sorted.len()];
-    let Ok(dir) = std::fs::read_dir(objects_dir.join("pack")) else {
-        return keys;
-    };
-    let mut idx_files: Vec<_> = dir
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "idx"))
-        .collect();
-    idx_files.sort();
-    for (pack_no, path) in idx_files.iter().enumerate() {
-        if let Ok(bytes) = std::fs::read(path) {
-            merge_index(&bytes, pack_no as u64, sorted, &mut keys);
+/// The pack indexes of a repository, read once: the history audit asks for the keys of
+/// one batch of blobs at a time while it walks.
+pub struct PackIndexes {
+    files: Vec<Vec<u8>>,
+}
+
+impl PackIndexes {
+    pub fn load(objects_dir: &Path) -> Self {
+        let Ok(dir) = std::fs::read_dir(objects_dir.join("pack")) else {
+            return PackIndexes { files: Vec::new() };
+        };
+        let mut idx_files: Vec<_> = dir
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+            .collect();
+        idx_files.sort();
+        PackIndexes {
+            files: idx_files
+                .iter()
+                .filter_map(|p| std::fs::read(p).ok())
+                .collect(),
         }
     }
-    keys
+
+    /// One sort key per entry of `sorted` (object ids sorted ascending): pack number in the
+    /// high bits, offset in the pack in the low 40 bits.
+    pub fn keys(&self, sorted: &[Oid]) -> Vec<u64> {
+        let mut keys = vec![UNKNOWN; sorted.len()];
+        for (pack_no, bytes) in self.files.iter().enumerate() {
+            merge_index(bytes, pack_no as u64, sorted, &mut keys);
+        }
+        keys
+    }
 }
 
 /// Walks a version 2 pack index and the sorted id list side by side (both are sorted),

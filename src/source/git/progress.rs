@@ -2,13 +2,17 @@
 //! the rate. Drawn on stderr only when [`super::GitOptions::progress`] says a person is
 //! watching; otherwise every call is a no-op.
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub struct Progress {
     bar: Option<ProgressBar>,
     bytes: AtomicU64,
+    /// Blobs scanned, counted from the start: scanning begins while the walk runs.
+    blobs: AtomicU64,
+    /// Whether the bar shows the scan yet (it shows the walk until then).
+    scanning: AtomicBool,
     /// When the blob scan started, for the rate.
     started: Mutex<Instant>,
 }
@@ -27,6 +31,8 @@ impl Progress {
         Progress {
             bar,
             bytes: AtomicU64::new(0),
+            blobs: AtomicU64::new(0),
+            scanning: AtomicBool::new(false),
             started: Mutex::new(Instant::now()),
         }
     }
@@ -41,7 +47,7 @@ impl Progress {
         }
     }
 
-    /// The walk is done; scanning `blobs` blobs starts.
+    /// The walk is done; `blobs` blobs are to be scanned in all (some already are).
     pub fn start_scan(&self, blobs: u64) {
         if let Some(bar) = &self.bar {
             bar.set_style(
@@ -51,7 +57,8 @@ impl Progress {
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             bar.set_length(blobs);
-            bar.set_position(0);
+            bar.set_position(self.blobs.load(Ordering::Relaxed));
+            self.scanning.store(true, Ordering::Relaxed);
             bar.reset_elapsed();
             *self.started.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
             bar.set_message(String::new());
@@ -62,6 +69,10 @@ impl Progress {
     pub fn blob(&self, len: u64) {
         let Some(bar) = &self.bar else { return };
         let total = self.bytes.fetch_add(len, Ordering::Relaxed) + len;
+        self.blobs.fetch_add(1, Ordering::Relaxed);
+        if !self.scanning.load(Ordering::Relaxed) {
+            return;
+        }
         bar.inc(1);
         if bar.position() % 512 == 0 {
             let started = *self.started.lock().unwrap_or_else(|p| p.into_inner());
