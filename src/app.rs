@@ -177,7 +177,22 @@ fn git(args: GitArgs) -> Result<i32> {
         ..ReadOptions::default()
     };
     let scanner = Scanner::new(&engine, read);
-    let outcome = git::scan(&scanner, &repo, &git::GitOptions::from_args(&args))?;
+    let hygiene_root = match (args.hygiene, repo.workdir()) {
+        (false, _) => None,
+        (true, Some(dir)) => Some(dir),
+        (true, None) => {
+            return Err(Error::Usage(
+                "--hygiene checks a work tree; a bare repository has none".into(),
+            ))
+        }
+    };
+    let mut outcome = git::scan(&scanner, &repo, &git::GitOptions::from_args(&args))?;
+    if let Some(workdir) = hygiene_root {
+        outcome
+            .findings
+            .extend(crate::audit::audit(&scanner, workdir)?);
+        outcome.scope.push_str(", and the work tree's hygiene");
+    }
     let mut stats = scanner.stats.snapshot(started.elapsed());
     stats.lines = outcome.lines;
     if let (Some(checked), false) = (&outcome.checked, output.quiet) {

@@ -270,6 +270,11 @@ pub struct GitArgs {
     /// Scan blobs that look binary (contain NUL bytes) too.
     #[arg(long)]
     pub scan_binary: bool,
+    /// With a history audit: also run `ferret audit`'s hygiene checks on the work tree
+    /// (tracked dotenv and credential files, secrets shared across environments, in logs
+    /// and build output, real values in templates), in the same report.
+    #[arg(long, conflicts_with_all = ["range", "staged"])]
+    pub hygiene: bool,
     /// Worker threads (0: one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,

@@ -74,6 +74,13 @@ impl Repo {
 }
 
 fn audit_in(dir: &Path, home: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut all = vec!["audit"];
+    all.extend_from_slice(args);
+    ferret_in(dir, home, &all)
+}
+
+/// `ferret ARGS` in `dir` with a clean git environment: (exit code, stdout, stderr).
+fn ferret_in(dir: &Path, home: &Path, args: &[&str]) -> (i32, String, String) {
     let mut cmd = ferret();
     for v in crate::ci::GIT_ENV {
         cmd.env_remove(v);
@@ -82,7 +89,6 @@ fn audit_in(dir: &Path, home: &Path, args: &[&str]) -> (i32, String, String) {
         .current_dir(dir)
         .env("HOME", home)
         .env("GIT_CONFIG_NOSYSTEM", "1")
-        .arg("audit")
         .args(args)
         .output()
         .expect("run ferret");
@@ -573,4 +579,36 @@ fn missing_path_is_exit_two_naming_it() {
     assert_eq!(code, 2);
     assert!(err.contains("no/such/dir"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn a_history_audit_with_hygiene_reports_what_ferret_audit_reports() {
+    let (r, _) = planted();
+    let hygiene = |v: &serde_json::Value| -> Vec<(String, u64, String)> {
+        hits(v)
+            .into_iter()
+            .filter(|(_, _, rule)| rule.starts_with("hygiene-"))
+            .collect()
+    };
+    let git_json = |extra: &[&str]| {
+        let mut args = vec!["git", "--format", "json"];
+        args.extend_from_slice(extra);
+        let (code, out, err) = ferret_in(r.path(), r.home.path(), &args);
+        let v: serde_json::Value = serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("bad JSON ({e}): {out}\nstderr: {err}"));
+        (code, v, err)
+    };
+    let (_, audit, _) = r.audit_json(&[]);
+    let (_, plain, _) = git_json(&[]);
+    let (code, with, err) = git_json(&["--hygiene"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(hygiene(&plain).is_empty(), "{plain}");
+    assert!(!hygiene(&audit).is_empty());
+    assert_eq!(hygiene(&with), hygiene(&audit));
+    // The history's own findings are all still there.
+    for hit in hits(&plain) {
+        assert!(hits(&with).contains(&hit), "{hit:?} lost with --hygiene");
+    }
+    let (code, _, err) = ferret_in(r.path(), r.home.path(), &["git", "--staged", "--hygiene"]);
+    assert_eq!(code, 2, "{err}");
 }
