@@ -85,17 +85,11 @@ fn ferret_in(dir: &Path, home: &Path, args: &[&str]) -> (i32, String, String) {
     for v in crate::ci::GIT_ENV {
         cmd.env_remove(v);
     }
-    let out = cmd
-        .current_dir(dir)
-        .env("HOME", home)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .args(args)
-        .output()
-        .expect("run ferret");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    outcome(
+        cmd.current_dir(dir)
+            .env("HOME", home)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .args(args),
     )
 }
 

@@ -44,11 +44,12 @@ pub fn ferret() -> Command {
 
 /// Runs ferret with `args` in `dir` and returns (exit code, stdout, stderr).
 pub fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = ferret()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run ferret");
+    outcome(ferret().current_dir(dir).args(args))
+}
+
+/// Runs a prepared ferret command: (exit code, stdout, stderr).
+pub fn outcome(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().expect("run ferret");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
