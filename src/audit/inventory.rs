@@ -351,11 +351,7 @@ fn inspect(
         None => match read_file(&e.abs, scanner.options.max_file_size, buf) {
             Ok(true) => Some(buf),
             Ok(false) => {
-                scanner.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
-                scanner.diagnostics.note(format!(
-                    "{path}: skipped, larger than --max-file-size ({} bytes)",
-                    scanner.options.max_file_size
-                ));
+                scanner.skipped_large(path);
                 None
             }
             Err(err) => {

@@ -122,13 +122,7 @@ fn walk(scanner: &Scanner<'_>, root: &Path, several: bool, found: &Mutex<Vec<Fin
                             .append(&mut out);
                     }
                 }
-                Ok(false) => {
-                    scanner.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
-                    scanner.diagnostics.note(format!(
-                        "{shown}: skipped, larger than --max-file-size ({} bytes)",
-                        opts.max_file_size
-                    ));
-                }
+                Ok(false) => scanner.skipped_large(&shown),
                 Err(e) => {
                     scanner.stats.errors.fetch_add(1, Ordering::Relaxed);
                     scanner.diagnostics.error(e);

@@ -116,6 +116,15 @@ pub struct Scanner<'e> {
 }
 
 impl<'e> Scanner<'e> {
+    /// Counts a file or blob left out for its size and says so (`what` names it).
+    pub fn skipped_large(&self, what: &str) {
+        self.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+        self.diagnostics.note(format!(
+            "{what}: skipped, larger than --max-file-size ({} bytes)",
+            self.options.max_file_size
+        ));
+    }
+
     pub fn new(engine: &'e Engine, options: ReadOptions) -> Self {
         Scanner {
             engine,

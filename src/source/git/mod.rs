@@ -265,11 +265,7 @@ pub(crate) fn scan_blob<'o>(
             Some(data)
         }
         Ok(Blob::TooLarge) => {
-            scanner.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
-            scanner.diagnostics.note(format!(
-                "{path} (blob {oid}): skipped, larger than --max-file-size ({} bytes)",
-                scanner.options.max_file_size
-            ));
+            scanner.skipped_large(&format!("{path} (blob {oid})"));
             None
         }
         Err(e) => {
