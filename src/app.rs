@@ -193,8 +193,7 @@ fn git(args: GitArgs) -> Result<i32> {
             .extend(crate::audit::audit(&scanner, workdir)?);
         outcome.scope.push_str(", and the work tree's hygiene");
     }
-    let mut stats = scanner.stats.snapshot(started.elapsed());
-    stats.lines = outcome.lines;
+    let stats = scanner.stats.snapshot(started.elapsed());
     if let (Some(checked), false) = (&outcome.checked, output.quiet) {
         eprintln!("ferret: {checked}");
     }

@@ -55,9 +55,6 @@ pub struct StatsSnapshot {
     pub skipped_binary: u64,
     pub skipped_allowlisted: u64,
     pub errors: u64,
-    /// Lines checked (staged and range scans, which scan added lines).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lines: Option<u64>,
     pub elapsed_ms: u64,
     /// Findings not reported because `--baseline` lists them.
     pub suppressed_baseline: u64,
@@ -74,7 +71,6 @@ impl Stats {
             skipped_binary: self.skipped_binary.load(Ordering::Relaxed),
             skipped_allowlisted: self.skipped_allowlisted.load(Ordering::Relaxed),
             errors: self.errors.load(Ordering::Relaxed),
-            lines: None,
             elapsed_ms: elapsed.as_millis() as u64,
             suppressed_baseline: 0,
             suppressed_ignored: 0,

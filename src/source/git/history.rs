@@ -107,7 +107,6 @@ pub fn scan(
     let findings = attribute(repo, scanner, found, &commits);
     Ok(GitOutcome {
         findings,
-        lines: None,
         scope: format!(
             "{}, {}",
             plural(commits.len() as u64, "commit"),

@@ -78,8 +78,6 @@ impl GitOptions {
 /// What a git scan produced, for the report.
 pub struct GitOutcome {
     pub findings: Vec<Finding>,
-    /// Added lines checked (range and staged scans).
-    pub lines: Option<u64>,
     /// What was scanned, for the human summary.
     pub scope: String,
     /// A line for stderr saying what was checked (staged scans), so that "no findings"
@@ -291,8 +289,10 @@ pub(crate) struct ChangeToScan<'a> {
 /// Scans the new version of one changed file and keeps the findings on the lines it adds
 /// relative to every one of its previous versions, or all of them with `whole_files`.
 /// Findings of rules that flag a file by its name are kept when the file itself is new.
-/// Returns the number of lines checked. When an old version cannot be read every line
-/// counts as added: a scan reports too much rather than too little.
+/// The old versions are read and diffed only when there is a finding to place: on a
+/// normal commit nothing matches, and reading a version from a pack (inflating its delta
+/// chain) plus the diff was most of a pre-commit run. When an old version cannot be read
+/// every line counts as added: a scan reports too much rather than too little.
 pub(crate) fn scan_change(
     scanner: &Scanner<'_>,
     repo: &Repository,
@@ -301,7 +301,7 @@ pub(crate) fn scan_change(
     whole_files: bool,
     scratch: &mut crate::engine::Scratch,
     out: &mut Vec<Finding>,
-) -> u64 {
+) {
     let ChangeToScan {
         path,
         new,
@@ -315,45 +315,46 @@ pub(crate) fn scan_change(
             .stats
             .skipped_allowlisted
             .fetch_add(1, Ordering::Relaxed);
-        return 0;
+        return;
     }
     let mut found = Vec::new();
     let Some(raw) = scan_blob(scanner, repo, odb, new, path, commit, scratch, &mut found) else {
-        return 0;
+        return;
     };
+    if found.is_empty() {
+        return;
+    }
     let Decoded::Text(text) = content::decode(&raw, scanner.options.scan_binary) else {
         out.extend(
             found
                 .into_iter()
                 .filter(|f| by_name(f) && (new_file || whole_files)),
         );
-        return 0;
+        return;
     };
-    let all = AddedLines::all(&text);
-    let mut added: Option<AddedLines> = None;
-    if !whole_files {
-        for old in olds {
-            let lines = match old {
-                None => all.clone(),
-                Some(old) => old_version(scanner, repo, odb, *old, path)
-                    .map(|old| AddedLines::between(&old, &text))
-                    .unwrap_or_else(|| all.clone()),
-            };
-            added = Some(match added {
-                None => lines,
-                Some(a) => a.intersect(&lines),
-            });
-        }
+    if whole_files || new_file {
+        out.extend(found);
+        return;
     }
-    let added = added.unwrap_or(all);
-    out.extend(found.into_iter().filter(|f| {
-        if by_name(f) {
-            new_file || whole_files
-        } else {
-            added.contains(f.line)
-        }
-    }));
-    added.count()
+    let mut added: Option<AddedLines> = None;
+    for old in olds {
+        let lines = match old {
+            None => AddedLines::all(&text),
+            Some(old) => old_version(scanner, repo, odb, *old, path)
+                .map(|old| AddedLines::between(&old, &text))
+                .unwrap_or_else(|| AddedLines::all(&text)),
+        };
+        added = Some(match added {
+            None => lines,
+            Some(a) => a.intersect(&lines),
+        });
+    }
+    let added = added.unwrap_or_else(|| AddedLines::all(&text));
+    out.extend(
+        found
+            .into_iter()
+            .filter(|f| !by_name(f) && added.contains(f.line)),
+    );
 }
 
 /// The decoded old version of a file, for diffing; None when it cannot be diffed as text.

@@ -14,7 +14,7 @@ use crate::finding::Finding;
 use crate::source::Scanner;
 use git2::{Oid, Repository, Sort};
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 
 pub fn scan(
@@ -29,7 +29,6 @@ pub fn scan(
     let name = super::repo_name(repo);
     let found = Mutex::new(Vec::new());
     let gitlinks = Mutex::new(BTreeSet::new());
-    let lines = AtomicU64::new(0);
     workers::for_each(
         repo.path(),
         scanner.options.threads,
@@ -44,8 +43,7 @@ pub fn scan(
             }
             let mut out = Vec::new();
             let mut links = Vec::new();
-            let n = scan_commit(scanner, w, id, opts.whole_files, &mut out, &mut links);
-            lines.fetch_add(n, Ordering::Relaxed);
+            scan_commit(scanner, w, id, opts.whole_files, &mut out, &mut links);
             if !links.is_empty() {
                 gitlinks
                     .lock()
@@ -73,14 +71,12 @@ pub fn scan(
         .into_iter()
         .collect();
     note_submodules(scanner, &gitlinks);
-    let lines = lines.into_inner();
     Ok(GitOutcome {
         findings: found.into_inner().unwrap_or_else(|p| p.into_inner()),
-        lines: Some(lines),
         scope: format!(
-            "{}, {}",
+            "{}, {} changed",
             plural(commits.len() as u64, "commit"),
-            plural(lines, "added line")
+            plural(scanner.stats.files.load(Ordering::Relaxed), "file")
         ),
         checked: None,
     })
@@ -210,7 +206,7 @@ fn shallow_boundary(repo: &Repository) -> HashSet<Oid> {
         .collect()
 }
 
-/// Scans what one commit adds. Returns the number of added lines checked.
+/// Scans what one commit adds.
 fn scan_commit(
     scanner: &Scanner<'_>,
     w: &mut workers::Worker,
@@ -218,7 +214,7 @@ fn scan_commit(
     whole_files: bool,
     out: &mut Vec<Finding>,
     gitlinks: &mut Vec<String>,
-) -> u64 {
+) {
     let repo = &w.repo;
     let fail = |what: &str, e: git2::Error| {
         scanner.stats.errors.fetch_add(1, Ordering::Relaxed);
@@ -226,7 +222,6 @@ fn scan_commit(
             repo,
             format!("commit {id}: {what}: {}", e.message()),
         ));
-        0
     };
     let commit = match repo.find_commit(id) {
         Ok(c) => c,
@@ -283,14 +278,13 @@ fn scan_commit(
         }
     }
     if changed.is_empty() {
-        return 0;
+        return;
     }
     let odb = match repo.odb() {
         Ok(o) => o,
         Err(e) => return fail("cannot open the object database", e),
     };
     let info = super::commit_info(&commit);
-    let mut lines = 0;
     let mut found = Vec::new();
     for (c, olds) in &changed {
         let change = ChangeToScan {
@@ -299,7 +293,7 @@ fn scan_commit(
             olds,
             commit: Some(&info.commit),
         };
-        lines += scan_change(
+        scan_change(
             scanner,
             repo,
             &odb,
@@ -313,5 +307,4 @@ fn scan_commit(
         f.commit = Some(info.clone());
         out.push(f);
     }
-    lines
 }

@@ -57,7 +57,6 @@ pub fn scan(scanner: &Scanner<'_>, repo: &Repository, opts: &GitOptions) -> Resu
     })?;
     let mut scratch = Scratch::default();
     let mut findings = Vec::new();
-    let mut lines = 0;
     for c in &list {
         let change = ChangeToScan {
             path: &c.path,
@@ -65,7 +64,7 @@ pub fn scan(scanner: &Scanner<'_>, repo: &Repository, opts: &GitOptions) -> Resu
             olds: &[c.old],
             commit: None,
         };
-        lines += scan_change(
+        scan_change(
             scanner,
             repo,
             &odb,
@@ -75,16 +74,9 @@ pub fn scan(scanner: &Scanner<'_>, repo: &Repository, opts: &GitOptions) -> Resu
             &mut findings,
         );
     }
-    let files = scanner.stats.files.load(Ordering::Relaxed);
-    let word = if opts.whole_files {
-        "line"
-    } else {
-        "added line"
-    };
-    let checked = format!("{}, {}", plural(files, "staged file"), plural(lines, word));
+    let checked = plural(scanner.stats.files.load(Ordering::Relaxed), "staged file");
     Ok(GitOutcome {
         findings,
-        lines: Some(lines),
         scope: checked.clone(),
         checked: Some(format!("checked {checked}")),
     })
