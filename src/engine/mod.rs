@@ -42,9 +42,9 @@ const INLINE_ALLOW: &[&[u8]] = &[b"ferret:allow", b"gitleaks:allow"];
 #[derive(Debug, Default)]
 struct Filters {
     /// Tried against what `target` names.
-    secret: Vec<short::Regex>,
+    secret: LazyRegexes,
     target: RegexTarget,
-    line: Vec<short::Regex>,
+    line: LazyRegexes,
     paths: Option<short::Regex>,
     stopwords: Vec<String>,
     /// ferret's own stopwords count only when written as words (see [`one_case`]);
@@ -64,18 +64,69 @@ struct Candidate<'a> {
     commit: Option<&'a str>,
 }
 
+/// Allowlist regexes, compiled when the first candidate finding reaches them. Most rules
+/// whose keywords appear in a file never match there, and a pre-commit run would otherwise
+/// spend a tenth of its time compiling allowlists it never consults. [`Filters::check`]
+/// compiles them up front, so a bad pattern is still reported before any scan.
+#[derive(Debug, Default)]
+struct LazyRegexes {
+    patterns: Vec<String>,
+    owner: String,
+    compiled: OnceLock<std::result::Result<Vec<short::Regex>, String>>,
+}
+
+impl LazyRegexes {
+    fn new(patterns: &[String], owner: &str) -> Self {
+        LazyRegexes {
+            patterns: patterns.to_vec(),
+            owner: owner.to_string(),
+            compiled: OnceLock::new(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    fn compiled(&self) -> std::result::Result<&[short::Regex], &String> {
+        self.compiled
+            .get_or_init(|| {
+                // Errors are worded by the `regex` crate, as for rule regexes.
+                self.patterns
+                    .iter()
+                    .map(|p| {
+                        short::build(&[p], true).map_err(|meta| {
+                            format!(
+                                "allowlist regex {p:?}: {}",
+                                short_error(
+                                    &compile_regex(p).err().map_or(meta, |e| e.to_string())
+                                )
+                            )
+                        })
+                    })
+                    .collect()
+            })
+            .as_ref()
+            .map(Vec::as_slice)
+    }
+
+    /// Whether any pattern matches. A pattern that does not compile allows nothing: the
+    /// finding is reported rather than lost (rule files are checked before scans start).
+    fn any_match(&self, text: &[u8]) -> bool {
+        self.compiled()
+            .is_ok_and(|res| res.iter().any(|r| r.is_match(text)))
+    }
+
+    fn check(&self) -> Result<()> {
+        self.compiled().map(drop).map_err(|m| Error::Rule {
+            id: self.owner.clone(),
+            message: m.clone(),
+        })
+    }
+}
+
 impl Filters {
     fn compile(a: &Allowlist, owner: &str, words_only: bool) -> Result<Filters> {
-        // Errors are worded by the `regex` crate, as for rule regexes.
-        let re = |p: &String| {
-            short::build(&[p], true).map_err(|meta| Error::Rule {
-                id: owner.to_string(),
-                message: format!(
-                    "allowlist regex {p:?}: {}",
-                    short_error(&compile_regex(p).err().map_or(meta, |e| e.to_string()))
-                ),
-            })
-        };
         let paths = if a.paths.is_empty() {
             None
         } else {
@@ -92,15 +143,21 @@ impl Filters {
             })?)
         };
         Ok(Filters {
-            secret: a.regexes.iter().map(re).collect::<Result<_>>()?,
+            secret: LazyRegexes::new(&a.regexes, owner),
             target: a.regex_target,
-            line: a.line_regexes.iter().map(re).collect::<Result<_>>()?,
+            line: LazyRegexes::new(&a.line_regexes, owner),
             paths,
             stopwords: a.stopwords.iter().map(|s| s.to_lowercase()).collect(),
             words_only,
             commits: a.commits.iter().map(|c| c.trim().to_lowercase()).collect(),
             condition: a.condition,
         })
+    }
+
+    /// Compiles what is otherwise compiled on first use, to report bad patterns now.
+    fn check(&self) -> Result<()> {
+        self.secret.check()?;
+        self.line.check()
     }
 
     fn path_matches(&self, path: &str) -> bool {
@@ -149,8 +206,8 @@ impl Filters {
             RegexTarget::Match => c.matched,
             RegexTarget::Line => c.line,
         };
-        let regex = || !target.is_empty() && self.secret.iter().any(|r| r.is_match(target));
-        let line = || self.line.iter().any(|r| r.is_match(c.line));
+        let regex = || !target.is_empty() && self.secret.any_match(target);
+        let line = || self.line.any_match(c.line);
         let stopword = || {
             if self.stopwords.is_empty() || c.secret.is_empty() {
                 return false;
@@ -380,10 +437,7 @@ impl Engine {
                 }
             }
         }
-        let prefilter = Keywords::new(&keywords).map_err(|e| Error::Rule {
-            id: "<keywords>".into(),
-            message: e.to_string(),
-        })?;
+        let prefilter = Keywords::new(&keywords);
         let rules: Vec<CompiledRule> = set
             .rules
             .iter()
@@ -415,8 +469,9 @@ impl Engine {
         })
     }
 
-    /// Compiles the regexes and allowlists of the rules `which` selects now, so that a
-    /// broken rule is an error at start-up (user-supplied rules, `rules check`).
+    /// Compiles the regexes and allowlists of the rules `which` selects, and the global
+    /// allowlists, now, so that a broken rule is an error at start-up (user-supplied rules,
+    /// `rules check`).
     pub fn compile_now(&self, which: impl Fn(&Rule) -> bool) -> Result<()> {
         for r in self.rules.iter().filter(|r| which(&r.rule)) {
             if !r.path_only() {
@@ -433,12 +488,16 @@ impl Engine {
                 id: r.rule.id.clone(),
                 message: m.clone(),
             })?;
-            r.filters().map_err(|m| Error::Rule {
+            let filters = r.filters().map_err(|m| Error::Rule {
                 id: r.rule.id.clone(),
                 message: m.clone(),
             })?;
+            for f in filters {
+                f.check()?;
+            }
         }
-        Ok(())
+        self.global.check()?;
+        self.globals.iter().try_for_each(Filters::check)
     }
 
     /// With `keep`, tokens whose checksum fails are reported at low severity instead of
