@@ -8,6 +8,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let cli = ferret::cli::Cli::parse();
+    if !matches!(&cli.command, ferret::cli::Command::Git(g) if g.staged) {
+        no_huge_pages();
+    }
     let code = match ferret::app::run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -20,3 +23,21 @@ fn main() {
     };
     std::process::exit(code);
 }
+
+/// mimalloc asks the kernel for transparent huge pages. That suits a pre-commit run (a few
+/// hundred page faults instead of 1,600), but a long scan keeps freeing and touching memory
+/// on every thread, and each first touch of a huge page zeroes 2 MiB: on a tree scan with
+/// 2 threads a fifth of the CPU went to the kernel zeroing pages, peak memory was 105 MiB
+/// instead of 58, and 2 threads ran 1.6x as fast as one instead of 1.85x. Every command but
+/// `git --staged` therefore turns huge pages off for the process (a no-op where the kernel
+/// has none).
+#[cfg(target_os = "linux")]
+fn no_huge_pages() {
+    // SAFETY: PR_SET_THP_DISABLE takes integer arguments and changes no memory of ours.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn no_huge_pages() {}
