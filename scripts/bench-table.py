@@ -23,7 +23,8 @@ HISTORY_PEAK_MIB = 400
 STAGED_WALL_S = 0.025
 STAGED_VS_FASTEST_PEER = 5.0
 # 2x on 2 cores is the ideal; a shared machine never gives all of it, so 1.9x counts as met
-# and the table prints the measured figure next to it.
+# and the table prints the measured figure next to it, with the machine's own ceiling (two
+# independent 1-thread scans at once).
 SCALING_SPEEDUP = 1.9
 
 
@@ -78,8 +79,60 @@ def table(rows, ref):
               f"| {fmt_ratio(ratio)} | {fmt_ratio(cpu_ratio)} | {r['rc']} |")
 
 
+def scaling(out):
+    """The scaling scenario: rounds of /usr/bin/time lines (round, name, wall, user, sys,
+    peak KiB), each command once per round; medians per command."""
+    import statistics
+
+    by = {}
+    for line in open(os.path.join(out, "scaling.rounds")):
+        _, name, wall, user, sys_, peak = line.rstrip("\n").split("\t")
+        by.setdefault(name, []).append((float(wall), float(user) + float(sys_), int(peak)))
+    print("### scaling: ferret on the tree, 1 thread vs 2, against the machine's ceiling")
+    print()
+    if not by:
+        print("(nothing measured)")
+        return
+    med = {n: (statistics.median(w for w, _, _ in v), statistics.median(c for _, c, _ in v),
+               max(p for _, _, p in v) / 1024, len(v)) for n, v in by.items()}
+    print("| command | median wall | median user+sys CPU | peak MiB (max) | rounds |")
+    print("|---|---|---|---|---|")
+    for n, (w, c, p, k) in med.items():
+        print(f"| {n} | {fmt_time(w)} | {fmt_time(c)} | {p:.0f} | {k} |")
+    print()
+    print("Commands (each round runs them in this order, after one warm-up round):")
+    print()
+    print(open(os.path.join(out, "scaling.commands")).read().rstrip())
+    print()
+    one, two = med.get("ferret -j 1"), med.get("ferret -j 2")
+    pair = med.get("2 x ferret -j 1, at once")
+    rg1, rg2 = med.get("ripgrep -j 1"), med.get("ripgrep -j 2")
+    if not (one and two):
+        return
+    speedup = one[0] / two[0]
+    lines = [f"- ferret: -j 2 is {speedup:.2f}x as fast as -j 1 "
+             f"(CPU {fmt_time(one[1])} -> {fmt_time(two[1])})."]
+    if pair:
+        ceiling = 2 * one[0] / pair[0]
+        lines.append(f"- ceiling: two independent 1-thread scans at once do twice the work in "
+                     f"{fmt_time(pair[0])}, {ceiling:.2f}x the throughput of one; ferret's "
+                     f"threads reach {speedup / ceiling:.0%} of that.")
+    if rg1 and rg2:
+        lines.append(f"- ripgrep: -j 2 is {rg1[0] / rg2[0]:.2f}x as fast as -j 1.")
+    print("\n".join(lines))
+    print()
+    print("| target (issue 6) | measured | |")
+    print("|---|---|---|")
+    print(f"| 2x on 2 cores vs 1 (counted met from {SCALING_SPEEDUP}x) | {speedup:.2f}x "
+          f"| {mark(speedup >= SCALING_SPEEDUP)} |")
+    print()
+
+
 def main():
     scenario, out = sys.argv[1], sys.argv[2]
+    if scenario == "scaling" and os.path.exists(os.path.join(out, "scaling.rounds")):
+        scaling(out)
+        return
     rows = load(scenario, out)
     titles = {
         "tree": "a directory tree",

@@ -281,10 +281,36 @@ run_staged() {
   return 0
 }
 
+# Scaling is measured in rounds, each running every command once in turn, so that a change
+# in the machine's load during the run touches all of them alike. Besides ferret with 1 and
+# 2 threads, each round runs two independent 1-thread scans at once: the speed-up that two
+# separate processes get on this machine is the most that any threading can get here
+# (shared caches, memory bandwidth and the hypervisor take their share), and the table
+# compares ferret's speed-up with it. ripgrep with 1 and 2 threads is shown when present.
 run_scaling() {
-  local t=$corpora/tree
-  measure scaling "ferret -j 1" threads1 / "$(q "$ferret") scan $(q "$t") -j 1 -q -f json -o /dev/null"
-  measure scaling "ferret -j 2" threads2 / "$(q "$ferret") scan $(q "$t") -j 2 -q -f json -o /dev/null"
+  local t=$corpora/tree log="$out/scaling.rounds" name cmd r c
+  local one two
+  one="$(q "$ferret") scan $(q "$t") -j 1 -q -f json -o /dev/null"
+  two="$(q "$ferret") scan $(q "$t") -j 2 -q -f json -o /dev/null"
+  local cmds=("ferret -j 1|$one" "ferret -j 2|$two" "2 x ferret -j 1, at once|$one & $one; wait")
+  if [ -n "$rg" ]; then
+    local rgc
+    rgc="$(q "$rg") -uuu --count-matches 'sk_|whsec_' $(q "$t")"
+    cmds+=("ripgrep -j 1|$rgc -j 1" "ripgrep -j 2|$rgc -j 2")
+  fi
+  : >"$log"
+  note "scaling: $runs rounds of ${#cmds[@]} commands, after one warm-up round"
+  for r in $(seq 0 "$runs"); do
+    for c in "${cmds[@]}"; do
+      name=${c%%|*}; cmd=${c#*|}
+      # GNU time first writes "Command exited with non-zero status 1" when there are
+      # findings; only the formatted line is kept. Round 0 is the warm-up.
+      /usr/bin/time -f "$r	$name	%e	%U	%S	%M" -o "$log.one" bash -c "$cmd" >/dev/null 2>&1 || true
+      [ "$r" = 0 ] || grep -P '^\d+\t' "$log.one" >>"$log" || note "scaling: no timing for $name"
+    done
+  done
+  rm -f "$log.one"
+  for c in "${cmds[@]}"; do printf -- '- %s: `%s`\n' "${c%%|*}" "${c#*|}"; done >"$out/scaling.commands"
 }
 
 for s in "${scenarios[@]}"; do
