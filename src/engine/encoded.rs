@@ -39,7 +39,38 @@ pub fn spans(content: &[u8], out: &mut Vec<Span>) {
 /// looking at it 64 bytes at a time as a bit mask (a run of 24 is 24 consecutive ones)
 /// costs a few instructions per block instead of a lookup per byte. This was a tenth of a
 /// directory scan's CPU.
-fn next_run(content: &[u8], mut at: usize) -> Option<usize> {
+fn next_run(content: &[u8], at: usize) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2")
+        && std::arch::is_x86_feature_detected!("bmi1")
+        && std::arch::is_x86_feature_detected!("lzcnt")
+    {
+        // SAFETY: the features `next_run_avx2` is compiled for are present (checked above).
+        return unsafe { next_run_avx2(content, at) };
+    }
+    next_run_with(content, at, b64_mask)
+}
+
+/// [`next_run`] compiled for AVX2 with the mask inlined: one feature check per call rather
+/// than per block, and `lzcnt`/`tzcnt` for the bit scans (`bsr` was most of the loop).
+///
+/// # Safety
+/// The CPU must support AVX2, BMI1 and LZCNT.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,bmi1,lzcnt")]
+unsafe fn next_run_avx2(content: &[u8], at: usize) -> Option<usize> {
+    next_run_with(content, at, |block| {
+        if block.len() == 64 {
+            // SAFETY: AVX2 is enabled for this function; `block` holds 64 bytes.
+            unsafe { b64_mask_avx2(block) }
+        } else {
+            b64_mask_scalar(block)
+        }
+    })
+}
+
+#[inline(always)]
+fn next_run_with(content: &[u8], mut at: usize, b64_mask: impl Fn(&[u8]) -> u64) -> Option<usize> {
     // Base64 bytes just before `at`, in the run that reaches it.
     let mut run = 0;
     while at < content.len() {
@@ -77,6 +108,11 @@ fn b64_mask(block: &[u8]) -> u64 {
         // two unaligned loads read.
         return unsafe { b64_mask_avx2(block) };
     }
+    b64_mask_scalar(block)
+}
+
+#[inline(always)]
+fn b64_mask_scalar(block: &[u8]) -> u64 {
     block
         .iter()
         .enumerate()
@@ -89,6 +125,7 @@ fn b64_mask(block: &[u8]) -> u64 {
 /// The CPU must support AVX2 and `block` must be at least 64 bytes long.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
+#[inline]
 unsafe fn b64_mask_avx2(block: &[u8]) -> u64 {
     use std::arch::x86_64::*;
     let mut mask = 0u64;
