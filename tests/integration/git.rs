@@ -562,6 +562,52 @@ fn staged_reports_only_added_lines_from_the_index() {
 }
 
 #[test]
+fn staged_reads_a_files_old_version_only_to_place_a_finding() {
+    // HEAD's version of a staged file is read and diffed only when the new version has a
+    // finding whose line must be judged added or not. With the old blobs deleted from the
+    // object store, a change without findings passes cleanly; a change with one says the
+    // old version is unreadable, reports every line as added (too much rather than too
+    // little) and exits 2.
+    let mut s = Secrets::new("old_version_on_demand");
+    let repo = Repo::new();
+    let old_secret = token(&mut s);
+    repo.commit_file("notes.txt", "one\n", "notes");
+    repo.commit_file("keyed.cfg", format!("old = {old_secret}\n"), "keyed");
+    let object = |spec: &str| {
+        let id = repo.git(&["rev-parse", spec]);
+        repo.path()
+            .join(".git/objects")
+            .join(&id[..2])
+            .join(&id[2..])
+    };
+    let (notes_old, keyed_old) = (object("HEAD:notes.txt"), object("HEAD:keyed.cfg"));
+
+    repo.write("notes.txt", "one\ntwo\n");
+    repo.git(&["add", "notes.txt"]);
+    std::fs::remove_file(&notes_old).unwrap();
+    let (code, out, err) = repo.ferret_in(repo.path(), &["git", "--staged"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("checked 1 staged file\n"), "{err}");
+    assert!(!err.contains("previous version"), "{err}");
+
+    let new_secret = token(&mut s);
+    repo.write(
+        "keyed.cfg",
+        format!("old = {old_secret}\nnew = {new_secret}\n"),
+    );
+    repo.git(&["add", "keyed.cfg"]);
+    std::fs::remove_file(&keyed_old).unwrap();
+    let (code, v, err) = repo.json(&["git", "--staged", "--show-secrets"]);
+    assert_eq!(code, 2, "{v}{err}");
+    assert!(
+        err.contains("keyed.cfg: cannot read the previous version"),
+        "{err}"
+    );
+    assert_eq!(finding_for(&v, &new_secret).len(), 1, "{v}");
+    assert_eq!(finding_for(&v, &old_secret).len(), 1, "{v}");
+}
+
+#[test]
 fn staged_with_nothing_staged_says_it_checked_nothing() {
     let repo = Repo::new();
     repo.commit_file("a.txt", "a\n", "one");
