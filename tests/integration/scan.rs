@@ -300,6 +300,32 @@ fn broken_rule_in_config_is_exit_two_naming_the_rule() {
 }
 
 #[test]
+fn broken_allowlist_regex_in_config_is_exit_two_before_any_match() {
+    // Allowlist regexes compile when a candidate first reaches them, but a config file's
+    // are compiled up front: a bad one is an error even where nothing would ever match.
+    let t = Tree::new();
+    t.write("a.txt", "hello\n");
+    t.write(
+        "rule.toml",
+        "[[rules]]\nid = \"odd-rule\"\ndescription = \"x\"\nregex = 'zz[0-9]{8}'\n\
+         keywords = [\"zz\"]\n[rules.allowlist]\nregexes = ['(unclosed']\n",
+    );
+    let (code, _, err) = run_in(t.path(), &["scan", "a.txt", "--config", "rule.toml"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("odd-rule") && err.contains("allowlist regex"),
+        "{err}"
+    );
+    t.write("global.toml", "[allowlist]\nregexes = ['[unclosed']\n");
+    let (code, _, err) = run_in(t.path(), &["scan", "a.txt", "--config", "global.toml"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("global.toml") && err.contains("allowlist regex"),
+        "{err}"
+    );
+}
+
+#[test]
 fn invalid_config_file_is_exit_two_naming_the_file() {
     let t = Tree::new();
     t.write("bad.toml", "[[rules]\nid = 3\n");
