@@ -10,8 +10,8 @@
 # rule) and prints a Markdown table: overall recall and precision, recall per family, and
 # with --contexts per kind of file. --keep DIR keeps the tree, truth and reports in DIR.
 #
-# The peers come from ../shared/bench/peers.sh (PEERS_DIR, default /tmp/peers); a missing
-# peer is installed with it when it is there, and otherwise left out of the table.
+# The peers come from scripts/bench/peers.sh (PEERS_DIR, default /tmp/peers), which runs
+# first when one is missing; a peer it cannot install is left out of the table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
 done
 
 PEERS_DIR=${PEERS_DIR:-/tmp/peers}
-peers_sh=${PEERS_SH:-$root/../shared/bench/peers.sh}
+peers_sh=$root/scripts/bench/peers.sh
 if [ ! -x "$PEERS_DIR/bin/gitleaks" ] || [ ! -x "$PEERS_DIR/bin/betterleaks" ] \
   || [ ! -x "$PEERS_DIR/bin/kingfisher" ]; then
   if [ -f "$peers_sh" ]; then

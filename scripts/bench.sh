@@ -22,8 +22,8 @@
 #
 # Environment: CORPORA_DIR (default /tmp/corpora), PEERS_DIR (default /tmp/peers; a peer is
 # looked up in $PEERS_DIR/bin, then on PATH, and left out with a note if missing),
-# MIRROR_ROOT (if set and a corpus is missing, ../shared/bench/corpus.sh builds it from
-# these git snapshots; CORPUS_SH overrides the script's path).
+# MIRROR_ROOT (optional: local git snapshots for scripts/bench/corpus.sh, which builds a
+# missing corpus, from GitHub when MIRROR_ROOT is not set).
 #
 # Needs hyperfine, GNU time (/usr/bin/time) and python3. Peers run offline: kingfisher with
 # --no-validate --no-update-check, betterleaks without --validation. Scanners exit non-zero
@@ -69,7 +69,7 @@ done
 
 # --- corpora -------------------------------------------------------------------------------
 corpora=${CORPORA_DIR:-/tmp/corpora}
-corpus_sh=${CORPUS_SH:-$here/../shared/bench/corpus.sh}
+corpus_sh=$here/scripts/bench/corpus.sh
 corpus_ready() { # scenario -> 0 if its corpus is complete
   case $1 in
     tree|scaling) [ -f "$corpora/tree.complete" ] && [ -d "$corpora/tree" ] ;;
@@ -81,16 +81,9 @@ corpus_name() { case $1 in tree|scaling) echo tree ;; history) echo history ;; s
 for s in "${scenarios[@]}"; do
   corpus_ready "$s" && continue
   name=$(corpus_name "$s")
-  if [ -n "${MIRROR_ROOT:-}" ] && [ -f "$corpus_sh" ]; then
-    note "building the $name corpus under $corpora from $MIRROR_ROOT"
-    CORPORA_DIR=$corpora bash "$corpus_sh" "$name" >&2
-    corpus_ready "$s" || die "corpus.sh did not produce the $name corpus under $corpora"
-  else
-    die "the $name corpus is missing under $corpora. Build it from local git snapshots with
-  MIRROR_ROOT=/path/to/snapshots CORPORA_DIR=$corpora bash $corpus_sh $name
-(MIRROR_ROOT holds git+git, duckdb+duckdb, moby+moby, apache+kafka, trufflesecurity+trufflehog,
-gitleaks+gitleaks), or set MIRROR_ROOT and rerun this script to have it call corpus.sh."
-  fi
+  note "building the $name corpus under $corpora (scripts/bench/corpus.sh)"
+  CORPORA_DIR=$corpora bash "$corpus_sh" "$name" >&2
+  corpus_ready "$s" || die "scripts/bench/corpus.sh did not produce the $name corpus under $corpora"
 done
 
 # --- binaries ------------------------------------------------------------------------------
@@ -116,7 +109,7 @@ gitleaks=$(peer gitleaks); betterleaks=$(peer betterleaks); kingfisher=$(peer ki
 ripsecrets=$(peer ripsecrets); rg=$(peer rg)
 if [ "$peers" = 1 ]; then
   for p in gitleaks betterleaks kingfisher ripsecrets rg; do
-    [ -n "${!p}" ] || note "$p not found in $peers_dir/bin or on PATH; left out (../shared/bench/peers.sh installs it)"
+    [ -n "${!p}" ] || note "$p not found in $peers_dir/bin or on PATH; left out (scripts/bench/peers.sh installs it)"
   done
 fi
 

@@ -5,7 +5,7 @@
 #   scripts/compare-gitleaks.sh TREE GITLEAKS_CONFIG [OUT_DIR]
 #
 # Not part of the test suite: it needs a gitleaks binary (GITLEAKS, default `gitleaks` on
-# PATH, else /tmp/peers/bin/gitleaks; ../shared/bench/peers.sh installs it) and a config
+# PATH, else /tmp/peers/bin/gitleaks; scripts/bench/peers.sh installs it) and a config
 # (for gitleaks' own default, `git show v8.30.1:config/gitleaks.toml` in a gitleaks clone).
 # FERRET picks the ferret binary (default: target/release/ferret, else target/debug/ferret).
 #

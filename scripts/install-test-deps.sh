@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Python packages used by ../shared/tools validators and the pre-commit framework tests.
-python3 -m pip install --quiet --disable-pip-version-check jsonschema pyyaml pre-commit
+# The pre-commit framework, for the hook tests.
+python3 -m pip install --quiet --disable-pip-version-check pre-commit
 
 # husky (git hooks from npm) for the husky test, cached under target/ (tests run offline).
 if ! command -v npm >/dev/null 2>&1; then

@@ -1,31 +1,12 @@
-//! What the CI-facing tests share: the shared validators and small git repositories.
+//! What the CI-facing tests share: the SARIF check and small git repositories.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-/// A tool from `../shared/tools`, next to the repository.
-pub fn shared_tool(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/tools")
-        .join(name)
-}
-
-/// Runs `validate-sarif --strict FILE` and fails the test with its report if it fails.
+/// Fails the test unless `file` is valid SARIF that GitHub code scanning accepts.
 pub fn validate_sarif(file: &Path) {
-    let tool = shared_tool("validate-sarif");
-    let out = Command::new(&tool)
-        .arg("--strict")
-        .arg(file)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", tool.display()));
-    assert!(
-        out.status.success(),
-        "validate-sarif --strict {} failed:\n{}{}",
-        file.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::util::sarif::assert_valid(file);
 }
 
 /// Variables git sets for hooks: a test run from a hook must not inherit them.

@@ -1,6 +1,8 @@
 //! One integration test binary (as ripgrep does): a shared harness and one module per area.
 mod harness;
 mod mock_api;
+#[path = "../util/mod.rs"]
+mod util;
 
 mod action;
 mod audit;
@@ -17,4 +19,5 @@ mod reports;
 mod rules;
 mod sarif_history;
 mod scan;
+mod standalone;
 mod verify;

@@ -1,8 +1,9 @@
 //! The order to read blobs in: by their position in the pack files.
 //!
 //! Reading objects in id order jumps around a pack and defeats the delta-base cache: on the
-//! git/git history that is 3-4 times slower than reading in pack order (see
-//! ../shared/notes/measured-facts.md). libgit2 does not expose pack offsets, but a pack
+//! git/git history that is 3-4 times slower than reading in pack order (libgit2 reading
+//! every object in id order: 18.6 s; `git cat-file --batch-all-objects --unordered`, in
+//! pack order: 5.2 s, both on one thread). libgit2 does not expose pack offsets, but a pack
 //! index (`.idx`, version 2) is a small documented format: sorted ids, then their offsets.
 //! Objects not found in any index (loose objects, alternates, old index versions) sort
 //! last, which only costs speed.
