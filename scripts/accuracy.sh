@@ -4,7 +4,7 @@
 #   scripts/accuracy.sh [--seed N] [--contexts] [--keep DIR]
 #
 # Generates the tree for SEED (default 1, the seed the test suite uses) with the
-# `eval-tree` example (src/eval: secrets of every rule and look-alikes, made at run time),
+# `eval-tree` tool (crates/eval: secrets of every rule and look-alikes, made at run time),
 # runs ferret, gitleaks, betterleaks and kingfisher on it offline with their default rules,
 # scores every JSON report with the same scorer (a finding counts by path and line, any
 # rule) and prints a Markdown table: overall recall and precision, recall per family, and
@@ -47,9 +47,9 @@ fi
 rm -rf "$work/tree"
 
 # Accuracy does not depend on the build profile: the debug build the tests use will do.
-cargo build --quiet --bin ferret --example eval-tree
+cargo build --quiet --bin ferret && cargo build --quiet -p ferret-eval --bin eval-tree
 ferret=$root/target/debug/ferret
-"$root/target/debug/examples/eval-tree" generate "$work/tree" "$work/truth.json" --seed "$seed"
+"$root/target/debug/eval-tree" generate "$work/tree" "$work/truth.json" --seed "$seed"
 
 cd "$work/tree"
 reports=()
@@ -87,4 +87,4 @@ fi
 
 echo "Seed $seed, $(date -u +%Y-%m-%d); $(IFS=,; echo "${versions[*]}" | sed 's/,/, /g')."
 echo
-"$root/target/debug/examples/eval-tree" score "$work/truth.json" "${reports[@]}" $contexts
+"$root/target/debug/eval-tree" score "$work/truth.json" "${reports[@]}" $contexts

@@ -1,14 +1,15 @@
-//! The commands, as library functions: each takes parsed arguments, runs the pipeline and
-//! returns the exit code. `main` only maps a fatal error to exit 2.
-use crate::allow::Suppressions;
+//! The commands: each turns its arguments into [`Settings`], runs the pipeline (source →
+//! engine → suppressions → verify → report) and returns the exit code. `main` only maps a
+//! fatal error to exit 2.
 use crate::cli::{BaselineArgs, Cli, Command, GitArgs, RulesCommand, ScanArgs};
-use crate::config::{build_engine, load_rules, OutputSettings};
-use crate::engine::Engine;
-use crate::error::{Error, Result};
-use crate::finding::{sanitize, Finding};
-use crate::report::{self, ReportContext};
-use crate::rules::{check_rules, RuleSet, RulesFile};
-use crate::source::{fs::scan_paths, Diagnostics, ReadOptions, Scanner, StatsSnapshot};
+use crate::settings::{self, ReportSettings, Rules, Settings, VerifyPlan};
+use anyhow::Result;
+use ferret_engine::finding::{sanitize, Finding};
+use ferret_engine::{check_rules, Engine};
+use ferret_report::suppress::Suppressions;
+use ferret_report::{Catalog, ReportContext};
+use ferret_rules::{RuleSet, RulesFile};
+use ferret_source::{fs::scan_paths, Diagnostics, Scanner, StatsSnapshot};
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
@@ -33,7 +34,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(EXIT_CLEAN)
         }
         Command::Rules(RulesCommand::List { rules, json }) => {
-            let loaded = load_rules(&rules, Some(Path::new(".")))?;
+            let loaded = Rules::load(&rules, Some(Path::new(".")))?;
             list_rules(&loaded.set, json)
         }
         Command::Rules(RulesCommand::Check { file, rules }) => {
@@ -47,9 +48,12 @@ pub fn run(cli: Cli) -> Result<i32> {
                         verify: None,
                     }
                 }
-                None => load_rules(&rules, None)?.set,
+                None => Rules::load(&rules, None)?.set,
             };
-            let problems = check_rules(&set);
+            let problems = check_rules(&set, &|r| {
+                let v = r.verify.as_ref()?;
+                ferret_verify::VerifySpec::parse(v).err()
+            });
             for p in &problems {
                 eprintln!("ferret: {p}");
             }
@@ -69,17 +73,16 @@ pub fn run(cli: Cli) -> Result<i32> {
     }
 }
 
-/// `ferret audit`: the hygiene checks of [`crate::audit`], reported like a scan.
+/// `ferret audit`: the hygiene checks of [`ferret_audit`], reported like a scan.
 fn audit(args: crate::cli::AuditArgs) -> Result<i32> {
     let started = Instant::now();
     let root = Some(args.path.as_path()).filter(|p| p.is_dir());
     // `.ferretignore` at PATH holds the fingerprints of accepted audit findings too.
-    let output = OutputSettings::from_args(&args.output).with_root(root);
-    let loaded = load_rules(&args.output.rules, root)?;
-    let engine = build_engine(&loaded)?;
-    let scanner = Scanner::new(&engine, ReadOptions::from_args(&args.read));
-    let findings = crate::audit::audit(&scanner, &args.path)?;
-    finish_files(&engine, &scanner, findings, started, &output)
+    let settings = Settings::new(&args.output, settings::read_options(&args.read), root)?;
+    let engine = settings.engine()?;
+    let scanner = Scanner::new(&engine, settings.read.clone());
+    let findings = ferret_audit::audit(&scanner, &args.path)?;
+    finish_files(&engine, &scanner, findings, started, &settings)
 }
 
 fn list_rules(set: &RuleSet, json: bool) -> Result<i32> {
@@ -120,30 +123,35 @@ fn scan(args: ScanArgs) -> Result<i32> {
         .filter(|p| p.is_dir())
         .map(|p| p.as_path());
     // Reported paths are relative to the scanned directory, or as given for files (so
-    // relative to the working directory): `.ferretignore` lives where they start.
-    let output =
-        OutputSettings::from_args(&args.output).with_root(first_dir.or(Some(Path::new("."))));
-    let loaded = load_rules(&args.output.rules, first_dir)?;
-    let engine = build_engine(&loaded)?;
-    let scanner = Scanner::new(&engine, ReadOptions::from_args(&args.read));
+    // relative to the working directory): `.ferretignore` lives where they start. The
+    // config is looked for in the scanned directory only.
+    let mut settings = Settings::new(&args.output, settings::read_options(&args.read), first_dir)?;
+    settings.report.ignore_file = Some(
+        first_dir
+            .unwrap_or(Path::new("."))
+            .join(settings::IGNORE_FILE),
+    );
+    let engine = settings.engine()?;
+    let scanner = Scanner::new(&engine, settings.read.clone());
     let findings = scan_paths(&scanner, &args.paths)?;
-    finish_files(&engine, &scanner, findings, started, &output)
+    finish_files(&engine, &scanner, findings, started, &settings)
 }
 
 /// Writes the fingerprints of everything found under PATH to FILE.
 fn baseline(args: BaselineArgs) -> Result<i32> {
     let root = args.path.is_dir().then_some(args.path.as_path());
-    let loaded = load_rules(&args.rules, root)?;
-    let engine = build_engine(&loaded)?;
-    let scanner = Scanner::new(&engine, ReadOptions::from_args(&args.read));
+    let rules = Rules::load(&args.rules, root)?;
+    let engine = rules.engine()?;
+    let scanner = Scanner::new(&engine, settings::read_options(&args.read));
     let mut findings = scan_paths(&scanner, std::slice::from_ref(&args.path))?;
     // What .ferretignore already hides needs no baseline entry.
-    Suppressions::load(None, root.or(Some(Path::new("."))))?.apply(&mut findings);
-    let file = std::fs::File::create(&args.file).map_err(|e| Error::io(&args.file, e))?;
+    let ignore = root.unwrap_or(Path::new(".")).join(settings::IGNORE_FILE);
+    Suppressions::load(None, Some(&ignore))?.apply(&mut findings);
+    let file = std::fs::File::create(&args.file).map_err(|e| io_error(&args.file, e))?;
     let mut w = std::io::BufWriter::new(file);
-    let n = crate::allow::write_baseline(&findings, &mut w)
+    let n = ferret_report::suppress::write_baseline(&findings, &mut w)
         .and_then(|n| w.flush().map(|_| n))
-        .map_err(|e| Error::io(&args.file, e))?;
+        .map_err(|e| io_error(&args.file, e))?;
     let errors = scanner.diagnostics.take_errors();
     print_diagnostics(&errors, &scanner.diagnostics.take_notes(), args.quiet);
     if !args.quiet {
@@ -163,38 +171,38 @@ fn baseline(args: BaselineArgs) -> Result<i32> {
 
 /// `ferret git`: history audit, commit range or staged changes, reported like a scan.
 fn git(args: GitArgs) -> Result<i32> {
-    use crate::source::git;
+    use ferret_source::git;
     let started = Instant::now();
     let repo = git::open(&args.repo)?;
     // Paths are relative to the work tree: its `.ferret.toml` and `.ferretignore` apply.
-    let output = OutputSettings::from_args(&args.output).with_root(repo.workdir());
-    let loaded = load_rules(&args.output.rules, repo.workdir())?;
-    let engine = build_engine(&loaded)?;
-    let read = ReadOptions {
+    let read = ferret_source::ReadOptions {
         max_file_size: args.max_file_size,
         scan_binary: args.scan_binary,
         threads: args.threads,
-        ..ReadOptions::default()
+        ..ferret_source::ReadOptions::default()
     };
-    let scanner = Scanner::new(&engine, read);
+    let settings = Settings::new(&args.output, read, repo.workdir())?;
+    let engine = settings.engine()?;
+    let scanner = Scanner::new(&engine, settings.read.clone());
     let hygiene_root = match (args.hygiene, repo.workdir()) {
         (false, _) => None,
         (true, Some(dir)) => Some(dir),
         (true, None) => {
-            return Err(Error::Usage(
+            return Err(ferret_source::Error::Usage(
                 "--hygiene checks a work tree; a bare repository has none".into(),
-            ))
+            )
+            .into())
         }
     };
-    let mut outcome = git::scan(&scanner, &repo, &git::GitOptions::from_args(&args))?;
+    let mut outcome = git::scan(&scanner, &repo, &settings::git_options(&args))?;
     if let Some(workdir) = hygiene_root {
         outcome
             .findings
-            .extend(crate::audit::audit(&scanner, workdir)?);
+            .extend(ferret_audit::audit(&scanner, workdir)?);
         outcome.scope.push_str(", and the work tree's hygiene");
     }
     let stats = scanner.stats.snapshot(started.elapsed());
-    if let (Some(checked), false) = (&outcome.checked, output.quiet) {
+    if let (Some(checked), false) = (&outcome.checked, settings.report.quiet) {
         eprintln!("ferret: {checked}");
     }
     finish(
@@ -203,74 +211,77 @@ fn git(args: GitArgs) -> Result<i32> {
         stats,
         outcome.scope,
         &scanner.diagnostics,
-        &output,
+        &settings,
     )
 }
 
-/// Drops what the baseline and `.ferretignore` list, sorts, reports, prints diagnostics
-/// and decides the exit code: the end of every scan.
-pub fn finish(
+/// Drops what the baseline and `.ferretignore` list, sorts, verifies, reports, prints
+/// diagnostics and decides the exit code: the end of every scan.
+fn finish(
     engine: &Engine,
     mut findings: Vec<Finding>,
     mut stats: StatsSnapshot,
     scope: String,
     diagnostics: &Diagnostics,
-    output: &OutputSettings,
+    settings: &Settings,
 ) -> Result<i32> {
-    let suppressed = Suppressions::load(output.baseline.as_deref(), output.root.as_deref())?
+    let report = &settings.report;
+    let suppressed = Suppressions::load(report.baseline.as_deref(), report.ignore_file.as_deref())?
         .apply(&mut findings);
     stats.suppressed_baseline = suppressed.baseline;
     stats.suppressed_ignored = suppressed.ignored;
-    report::prepare(&mut findings);
-    let verify = output
-        .verify
-        .resolve(engine.verify_config())
-        .map_err(Error::Usage)?;
-    if verify.enabled {
-        crate::verify::verify_findings(engine, &mut findings, &verify)?;
+    ferret_report::prepare(&mut findings);
+    let VerifyPlan {
+        enabled, fail_on, ..
+    } = settings.verify;
+    if enabled {
+        ferret_verify::verify_findings(engine.rules(), &mut findings, &settings.verify.settings)?;
     }
+    let catalog = Catalog::new(engine.rules(), ferret_audit::CHECKS);
     let ctx = ReportContext {
-        engine,
+        catalog: &catalog,
         stats: &stats,
-        show_secrets: output.show_secrets,
-        color: output.color,
+        show_secrets: report.show_secrets,
+        color: report.color,
         scope,
     };
-    write_report(output, &findings, &ctx)?;
+    write_report(report, &findings, &ctx)?;
     let errors = diagnostics.take_errors();
-    print_diagnostics(&errors, &diagnostics.take_notes(), output.quiet);
+    print_diagnostics(&errors, &diagnostics.take_notes(), report.quiet);
     Ok(if !errors.is_empty() {
         EXIT_ERROR
-    } else if !findings
-        .iter()
-        .any(|f| crate::verify::fails(verify.fail_on, f))
-    {
+    } else if !findings.iter().any(|f| fail_on.fails(f)) {
         EXIT_CLEAN
     } else {
-        output.exit_code
+        report.exit_code
     })
 }
 
+fn io_error(path: &Path, e: std::io::Error) -> anyhow::Error {
+    ferret_source::Error::io(path, e).into()
+}
+
 fn write_report(
-    output: &OutputSettings,
+    report: &ReportSettings,
     findings: &[Finding],
     ctx: &ReportContext<'_>,
 ) -> Result<()> {
-    match &output.output {
+    match &report.output {
         Some(path) => {
-            let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+            let file = std::fs::File::create(path).map_err(|e| io_error(path, e))?;
             let mut w = std::io::BufWriter::new(file);
-            report::write(output.format, findings, ctx, &mut w)
+            ferret_report::write(report.format, findings, ctx, &mut w)
                 .and_then(|_| w.flush())
-                .map_err(|e| Error::io(path, e))
+                .map_err(|e| io_error(path, e))
         }
         None => {
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::new(stdout.lock());
-            match report::write(output.format, findings, ctx, &mut w).and_then(|_| w.flush()) {
+            match ferret_report::write(report.format, findings, ctx, &mut w).and_then(|_| w.flush())
+            {
                 // A closed pipe (`ferret scan | head`) is not an error worth a message.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.map_err(|e| Error::io("<stdout>", e)),
+                other => other.map_err(|e| io_error(Path::new("<stdout>"), e)),
             }
         }
     }
@@ -282,7 +293,7 @@ fn finish_files(
     scanner: &Scanner<'_>,
     findings: Vec<Finding>,
     started: Instant,
-    output: &OutputSettings,
+    settings: &Settings,
 ) -> Result<i32> {
     let stats = scanner.stats.snapshot(started.elapsed());
     let scope = format!(
@@ -290,11 +301,18 @@ fn finish_files(
         stats.files,
         if stats.files == 1 { "" } else { "s" }
     );
-    finish(engine, findings, stats, scope, &scanner.diagnostics, output)
+    finish(
+        engine,
+        findings,
+        stats,
+        scope,
+        &scanner.diagnostics,
+        settings,
+    )
 }
 
 /// The one place that prints per-file problems and notes.
-pub fn print_diagnostics(errors: &[Error], notes: &[String], quiet: bool) {
+pub fn print_diagnostics(errors: &[ferret_source::Error], notes: &[String], quiet: bool) {
     let mut err = std::io::stderr().lock();
     if !quiet {
         for n in notes {

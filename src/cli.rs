@@ -1,4 +1,5 @@
-//! Command-line types (clap derive) and nothing else: `config` turns them into settings.
+//! Command-line types (clap derive) and nothing else: `settings` turns them into
+//! validated settings.
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -159,8 +160,8 @@ pub struct VerifyArgs {
     pub no_verify: bool,
     /// Send requests for base URL FROM to TO instead (repeatable), for a proxy or a test
     /// server, e.g. https://api.attio.com=http://127.0.0.1:8080.
-    #[arg(long, value_name = "FROM=TO", value_parser = crate::verify::Redirect::parse)]
-    pub verify_redirect: Vec<crate::verify::Redirect>,
+    #[arg(long, value_name = "FROM=TO", value_parser = ferret_verify::Redirect::parse)]
+    pub verify_redirect: Vec<ferret_verify::Redirect>,
     /// Per-request timeout in seconds [default: 10].
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=600))]
     pub verify_timeout: Option<u64>,

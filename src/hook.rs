@@ -4,8 +4,8 @@
 //! directory shared by all worktrees. An existing hook is never lost: `--force` moves it
 //! to `pre-commit.ferret-backup`, `--chain` to `pre-commit.ferret-chained` (which ferret's
 //! hook runs first), and `uninstall` puts it back.
-use crate::error::{Error, Result};
-use crate::source::git;
+use ferret_source::git;
+use ferret_source::{Error, Result};
 use git2::Repository;
 use std::path::{Path, PathBuf};
 

@@ -1,4 +1,6 @@
-//! The `ferret` binary: parse flags, run the library, map the outcome to an exit code.
+//! The `ferret` binary: parse flags, run the command, map the outcome to an exit code.
+//! The stages live in the workspace's crates (rules, engine, source, verify, audit,
+//! report); this crate is the command line, the settings and the wiring.
 use clap::Parser;
 
 /// A scan allocates and frees many small buffers (rule compilation, findings, blob reads);
@@ -6,19 +8,25 @@ use clap::Parser;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod app;
+mod builtin;
+mod cli;
+mod hook;
+mod settings;
+
 fn main() {
-    let cli = ferret::cli::Cli::parse();
-    if !matches!(&cli.command, ferret::cli::Command::Git(g) if g.staged) {
+    let cli = cli::Cli::parse();
+    if !matches!(&cli.command, cli::Command::Git(g) if g.staged) {
         no_huge_pages();
     }
-    let code = match ferret::app::run(cli) {
+    let code = match app::run(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!(
                 "ferret: error: {}",
-                ferret::finding::sanitize(&e.to_string())
+                ferret_engine::finding::sanitize(&e.to_string())
             );
-            ferret::app::EXIT_ERROR
+            app::EXIT_ERROR
         }
     };
     std::process::exit(code);

@@ -320,7 +320,7 @@ fn sarif_from_an_audit_passes_the_strict_validator_and_describes_each_check() {
     assert_eq!(rules.len(), 7, "one descriptor per check that fired");
     for rule in rules {
         let id = rule["id"].as_str().unwrap();
-        let check = ferret::audit::check(id).unwrap_or_else(|| panic!("not a check: {id}"));
+        let check = ferret_audit::check(id).unwrap_or_else(|| panic!("not a check: {id}"));
         assert_eq!(rule["shortDescription"]["text"], check.title);
         assert_eq!(rule["help"]["text"], check.remediation);
     }

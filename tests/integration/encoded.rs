@@ -1,7 +1,7 @@
 //! Secrets written in an encoding: found, pointed at where they stand, and labelled.
 use crate::harness::*;
 
-use ferret::rules::synth::base64;
+use ferret_rules::synth::base64;
 
 #[test]
 fn kubernetes_secret_data_is_decoded() {

@@ -1,9 +1,9 @@
-//! The labeled evaluation (see `ferret::eval`): a generated tree of realistic files with
+//! The labeled evaluation (see the `ferret-eval` crate): a generated tree of realistic files with
 //! planted secrets of every rule and look-alikes, scanned by the real binary. ferret must
 //! find every `sk_`, `whsec_` and `topo_` secret (and Stripe's `sk_live_`), 95% of all
 //! secrets, with 97% of what it reports being planted secrets.
 use crate::harness::*;
-use ferret::eval::{generate, parse_report, score, table, Score, Truth};
+use ferret_eval::{generate, parse_report, score, table, Score, Truth};
 
 /// The families that must be found in full: Attio `sk_`, Stripe/Svix `whsec_` (the
 /// `webhooks` rules), Topo `topo_`, and Stripe's own `sk_live_`/`sk_test_`.

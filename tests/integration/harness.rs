@@ -6,7 +6,7 @@ use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
 #[allow(unused_imports)]
-pub use ferret::rules::synth::{Rng, ALNUM, BASE64, DIGITS, HEX, LOWERNUM};
+pub use ferret_rules::synth::{Rng, ALNUM, BASE64, DIGITS, HEX, LOWERNUM};
 
 /// A temporary directory that files are written into.
 pub struct Tree {

@@ -1,0 +1,407 @@
+//! Matching for rules with `gitleaks` semantics (rules translated from a gitleaks config),
+//! following gitleaks 8's `detect.detectRule`: where ferret and gitleaks differ, these
+//! rules do what gitleaks does, so a team moving over gets the findings it had.
+//!
+//! What differs from ferret's own rules: the whole match is trimmed of newlines and the
+//! secret group is taken by matching the regex again inside it; a group that took no part
+//! gives an empty secret (reported, unless `entropy` is set); entropy is counted per
+//! character over the secret's length in bytes and must be strictly above the minimum;
+//! `gitleaks:allow` anywhere on the lines the match spans suppresses it; a `line`
+//! allowlist target is those lines as gitleaks cuts them (with the newline before them);
+//! the finding is placed at the start of the match; ferret's global allowlist does not
+//! apply; and no overlap resolution happens, except gitleaks' one rule of precedence: a
+//! finding of a rule whose id contains `generic` is dropped when a non-generic rule found,
+//! on the same line, a secret that contains its secret.
+use super::{Candidate, Engine, Filters, Hit, Scratch, INLINE_ALLOW};
+use crate::finding::{fingerprint, Finding};
+use ferret_rules::Semantics;
+use regex::bytes::Regex;
+use std::collections::HashMap;
+
+impl Engine {
+    /// The hits of one `gitleaks` rule in `content`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn gitleaks_hits(
+        &self,
+        ri: u32,
+        re: &Regex,
+        filters: &[Filters],
+        content: &[u8],
+        path: &str,
+        commit: Option<&str>,
+        hits: &mut Vec<Hit>,
+    ) {
+        let rule = &self.rules[ri as usize].rule;
+        for m in re.find_iter(content) {
+            let (s, e) = (m.start(), m.end());
+            let (ts, te) = trim_newlines(content, s, e);
+            let matched = &content[ts..te];
+            // gitleaks keeps the untrimmed start and measures the end from it.
+            let (ls, le) = line_span(content, s, s + (te - ts));
+            let line = &content[ls..le];
+            if INLINE_ALLOW
+                .iter()
+                .any(|w| memchr::memmem::find(line, w).is_some())
+            {
+                continue;
+            }
+            let Some((ss, se)) = secret_span(re, matched, rule.secret_group) else {
+                continue;
+            };
+            let secret = &matched[ss..se];
+            if let Some(min) = rule.entropy {
+                if entropy(secret) <= min {
+                    continue;
+                }
+            }
+            let candidate = Candidate {
+                secret,
+                matched,
+                line,
+                path,
+                commit,
+            };
+            if self.globals.iter().any(|f| f.finding_allowed(&candidate))
+                || filters.iter().any(|f| f.finding_allowed(&candidate))
+            {
+                continue;
+            }
+            // A newline at the start of the match counts, for gitleaks, as the next line.
+            let at = if content.get(s) == Some(&b'\n') {
+                s + 1
+            } else {
+                s
+            };
+            hits.push(Hit {
+                checksum_failed: false,
+                rule: ri,
+                start: ts + ss,
+                end: ts + se,
+                at,
+                at_end: te.max(at),
+            });
+        }
+    }
+
+    /// Findings of rules that report a file by its name (gitleaks' path-only rules): for
+    /// non-empty files whose path matches, when a keyword of the rule (if it has any) is in
+    /// the content. They have no line; they are placed at line 1.
+    pub(super) fn path_rule_findings(
+        &self,
+        content: &[u8],
+        path: &str,
+        commit: Option<&str>,
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
+    ) {
+        if self.path_only.is_empty() || content.is_empty() {
+            return;
+        }
+        let mut prefiltered = false;
+        for &ri in &self.path_only {
+            let cr = &self.rules[ri as usize];
+            if !cr.runs_on(path)
+                || (cr.rule.semantics == Semantics::Ferret
+                    && self.global.path_allowed(path, commit))
+            {
+                continue;
+            }
+            let Ok(filters) = cr.filters() else { continue };
+            if filters.iter().any(|f| f.path_allowed(path, commit)) {
+                continue;
+            }
+            if !cr.rule.keywords.is_empty() {
+                if !prefiltered {
+                    self.candidates(content, scratch);
+                    prefiltered = true;
+                }
+                if !scratch.candidates.contains(&ri) {
+                    continue;
+                }
+            }
+            let rule = &cr.rule;
+            out.push(Finding {
+                fingerprint: fingerprint(&rule.id, "", path),
+                rule_id: rule.id.clone(),
+                description: rule.description.clone(),
+                severity: rule.severity,
+                tags: rule.tags.clone(),
+                path: path.to_string(),
+                line: 1,
+                column: 1,
+                end_column: 1,
+                line_text: format!("file detected: {path}"),
+                ..Finding::default()
+            });
+        }
+    }
+
+    /// gitleaks' one rule of precedence (`detect.filter`), over the findings of one piece
+    /// of content from `first` on.
+    pub(super) fn drop_generic_duplicates(&self, out: &mut Vec<Finding>, first: usize) {
+        let generic = |id: &str| id.to_ascii_lowercase().contains("generic");
+        let gitleaks_generic = |id: &str| {
+            generic(id)
+                && self
+                    .by_id
+                    .get(id)
+                    .is_some_and(|&i| self.rules[i as usize].rule.semantics == Semantics::Gitleaks)
+        };
+        let found = &out[first..];
+        if !found.iter().any(|f| generic(&f.rule_id)) {
+            return;
+        }
+        let drop: Vec<bool> = found
+            .iter()
+            .map(|f| {
+                gitleaks_generic(&f.rule_id)
+                    && found.iter().any(|p| {
+                        p.line == f.line
+                            && p.rule_id != f.rule_id
+                            && !generic(&p.rule_id)
+                            && p.secret.contains(f.secret.as_str())
+                    })
+            })
+            .collect();
+        let mut i = 0;
+        out.retain(|_| {
+            let keep = i < first || !drop[i - first];
+            i += 1;
+            keep
+        });
+    }
+}
+
+impl Engine {
+    /// A composite rule's hits: those with, for every required rule, a hit of that rule
+    /// near enough (gitleaks' `processRequiredRules`). Required rules are looked for
+    /// whatever their keywords and `skip_report`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn composite_hits(
+        &self,
+        ri: u32,
+        re: &Regex,
+        filters: &[Filters],
+        content: &[u8],
+        path: &str,
+        commit: Option<&str>,
+        hits: &mut Vec<Hit>,
+    ) {
+        let mut primary = Vec::new();
+        self.gitleaks_hits(ri, re, filters, content, path, commit, &mut primary);
+        if primary.is_empty() {
+            return;
+        }
+        let rule = &self.rules[ri as usize].rule;
+        let mut found = Vec::with_capacity(rule.required.len());
+        for req in &rule.required {
+            let mut v = Vec::new();
+            if let Some(&qi) = self.by_id.get(&req.id) {
+                let cr = &self.rules[qi as usize];
+                if let (false, true, Ok(re), Ok(filters)) =
+                    (cr.path_only(), cr.runs_on(path), cr.regex(), cr.filters())
+                {
+                    if !filters.iter().any(|f| f.path_allowed(path, commit)) {
+                        self.gitleaks_hits(qi, re, filters, content, path, commit, &mut v);
+                    }
+                }
+            }
+            found.push(v);
+        }
+        let place = |h: &Hit| {
+            let line = memchr::memchr_iter(b'\n', &content[..h.at]).count();
+            let column = match memchr::memrchr(b'\n', &content[..h.at]) {
+                Some(p) => h.at - p + 1,
+                None => h.at + 1,
+            };
+            (line, column)
+        };
+        for p in primary {
+            let (pl, pc) = place(&p);
+            let near = |req: &ferret_rules::Required, q: &Hit| {
+                let (ql, qc) = place(q);
+                req.within_lines.is_none_or(|n| pl.abs_diff(ql) <= n)
+                    && req.within_columns.is_none_or(|n| pc.abs_diff(qc) <= n)
+            };
+            if rule
+                .required
+                .iter()
+                .zip(&found)
+                .all(|(req, qs)| qs.iter().any(|q| near(req, q)))
+            {
+                hits.push(p);
+            }
+        }
+    }
+}
+
+/// Ids to indexes, checking what composite rules refer to.
+pub(super) fn composite_ids(
+    set: &ferret_rules::RuleSet,
+) -> ferret_rules::Result<HashMap<String, u32>> {
+    let ids: HashMap<String, u32> = set
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.clone(), i as u32))
+        .collect();
+    for r in &set.rules {
+        let err = |message: String| ferret_rules::Error::Rule {
+            id: r.id.clone(),
+            message,
+        };
+        if r.semantics == Semantics::Ferret && (!r.required.is_empty() || r.skip_report) {
+            return Err(err("required and skip_report are for gitleaks rules".into()));
+        }
+        if let Some(q) = r.required.iter().find(|q| !ids.contains_key(&q.id)) {
+            return Err(err(format!("required rule {} does not exist", q.id)));
+        }
+    }
+    Ok(ids)
+}
+
+/// gitleaks trims newlines off both ends of a match (`strings.Trim(match, "\n")`).
+fn trim_newlines(content: &[u8], mut s: usize, mut e: usize) -> (usize, usize) {
+    while s < e && content[s] == b'\n' {
+        s += 1;
+    }
+    while e > s && content[e - 1] == b'\n' {
+        e -= 1;
+    }
+    (s, e)
+}
+
+/// The lines gitleaks reports for a match from `s` to `end` (its `Finding.Line`): from the
+/// newline before the match (a newline at `s` included) to the newline after `end`. On the
+/// last line, with no newline after it, the line stops at a carriage return; a text
+/// without any newline is all one line.
+fn line_span(content: &[u8], s: usize, end: usize) -> (usize, usize) {
+    let len = content.len();
+    if memchr::memchr(b'\n', content).is_none() {
+        return (0, len);
+    }
+    let s = s.min(len);
+    let end = end.min(len);
+    let start = memchr::memrchr(b'\n', &content[..(s + 1).min(len)]).unwrap_or(0);
+    let stop = if let Some(i) = memchr::memchr(b'\n', &content[end..]) {
+        end + i
+    } else if memchr::memchr(b'\n', &content[(s + 1).min(len)..]).is_some() {
+        end
+    } else {
+        end + memchr::memchr(b'\r', &content[end..]).unwrap_or(len - end)
+    };
+    (start, stop.max(start))
+}
+
+/// The secret within the (trimmed) match, as gitleaks takes it: the regex is matched again
+/// inside the match; `secretGroup` if set (None when the regex has fewer groups), else the
+/// first group that matched something, else the whole match.
+fn secret_span(re: &Regex, matched: &[u8], group: Option<usize>) -> Option<(usize, usize)> {
+    let whole = (0, matched.len());
+    let groups = re.captures_len() - 1;
+    if groups == 0 {
+        return Some(whole);
+    }
+    let Some(caps) = re.captures(matched) else {
+        return Some(whole);
+    };
+    match group {
+        Some(g) if g > groups => None,
+        Some(g) => Some(caps.get(g).map_or((0, 0), |m| (m.start(), m.end()))),
+        None => Some(
+            (1..=groups)
+                .filter_map(|i| caps.get(i))
+                .find(|m| !m.is_empty())
+                .map_or(whole, |m| (m.start(), m.end())),
+        ),
+    }
+}
+
+/// gitleaks' Shannon entropy: characters are counted (an invalid UTF-8 byte is one
+/// U+FFFD, as Go's `range` over a string gives), probabilities divided by the length in
+/// bytes. The same as ferret's for ASCII.
+pub fn entropy(data: &[u8]) -> f64 {
+    if data.is_empty() {
+        return 0.0;
+    }
+    let mut ascii = [0u32; 128];
+    let mut other: HashMap<char, u32> = HashMap::new();
+    for chunk in data.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_ascii() {
+                ascii[c as usize] += 1;
+            } else {
+                *other.entry(c).or_default() += 1;
+            }
+        }
+        if !chunk.invalid().is_empty() {
+            *other.entry(char::REPLACEMENT_CHARACTER).or_default() += chunk.invalid().len() as u32;
+        }
+    }
+    let inv = 1.0 / data.len() as f64;
+    ascii
+        .iter()
+        .copied()
+        .chain(other.into_values())
+        .filter(|&c| c > 0)
+        .map(|c| {
+            let p = f64::from(c) * inv;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy_counts_characters_over_bytes() {
+        assert!((entropy(b"abcdefgh") - 3.0).abs() < 1e-9);
+        // Two characters of two bytes each: p = 1/4 each over 4 bytes.
+        assert!((entropy("éè".as_bytes()) - 1.0).abs() < 1e-9);
+        assert!((entropy(b"a\xff") - 1.0).abs() < 1e-9);
+        assert_eq!(entropy(b"\xff\xfe"), 0.0);
+    }
+
+    #[test]
+    fn line_span_follows_gitleaks() {
+        let text = b"one\ntwo key\nthree";
+        let s = 8; // "key"
+        assert_eq!(line_span(text, s, s + 3), (3, 11));
+        // Last line, no newline after it.
+        assert_eq!(line_span(text, 12, 17), (11, 17));
+        // No newline at all: everything.
+        assert_eq!(line_span(b"a key\rb", 2, 5), (0, 7));
+        // The last line stops at a carriage return.
+        assert_eq!(line_span(b"x\na key\rb", 4, 7), (1, 7));
+    }
+
+    #[test]
+    fn commit_allowlists_apply_to_content_from_that_commit() {
+        let config = "[[rules]]\nid = 'zq'\nregex = 'zq_[a-z]{8}'\n\
+                      [[rules.allowlists]]\ncommits = ['ABC123']\n";
+        let file =
+            ferret_rules::gitleaks::translate(std::path::Path::new("x.gitleaks.toml"), config)
+                .unwrap();
+        let set = ferret_rules::RuleSet::default().with_config(file);
+        let engine = Engine::new(&set).unwrap();
+        let mut scratch = Scratch::default();
+        let found = |commit: Option<&str>, scratch: &mut Scratch| {
+            let mut out = Vec::new();
+            engine.scan_in_commit(b"k = zq_abcdefgh\n", "a.txt", commit, scratch, &mut out);
+            out.len()
+        };
+        assert_eq!(found(Some("abc123"), &mut scratch), 0);
+        assert_eq!(found(Some("def456"), &mut scratch), 1);
+        assert_eq!(found(None, &mut scratch), 1);
+    }
+
+    #[test]
+    fn secret_is_taken_by_matching_again() {
+        let re = Regex::new(r"k=(a+)|k=(b+)").unwrap();
+        assert_eq!(secret_span(&re, b"k=bbb", None), Some((2, 5)));
+        assert_eq!(secret_span(&re, b"k=bbb", Some(1)), Some((0, 0)));
+        assert_eq!(secret_span(&re, b"k=bbb", Some(3)), None);
+    }
+}

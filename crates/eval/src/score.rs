@@ -1,0 +1,353 @@
+//! Scoring any scanner's JSON report against the truth. A finding is located by path and
+//! line only (rule names differ between scanners); a location inside a planted secret's
+//! lines finds that secret, and any other location is a false positive, whether it is on
+//! a planted look-alike or on a line nobody labeled.
+//!
+//! Reports understood: ferret (`--format json` or `jsonl`), gitleaks and betterleaks
+//! (`--report-format json` / `-o file.json`), kingfisher (`--format json` or `jsonl`).
+use super::{Entry, Truth};
+use crate::{Error, Result};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Where a scanner reported something: a line, or a range of lines for scanners that
+/// report one (gitleaks' Kubernetes Secret rule spans from `kind: Secret` to the value).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    pub path: String,
+    pub line: usize,
+    pub end_line: usize,
+}
+
+/// Reads a report file; see [`parse_report`].
+pub fn read_report(path: &Path, root: Option<&str>) -> Result<Vec<Location>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    parse_report(&text, root).map_err(|m| Error::Usage(format!("{}: {m}", path.display())))
+}
+
+/// The locations in a JSON or JSON Lines report of any supported scanner. Paths are made
+/// relative to `root` (the scanned directory as the scanner was given it) and use `/`.
+pub fn parse_report(text: &str, root: Option<&str>) -> std::result::Result<Vec<Location>, String> {
+    let items: Vec<Value> = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Array(a)) => a,
+        // JSON Lines with a single finding.
+        Ok(Value::Object(o)) if !o.contains_key("findings") => vec![Value::Object(o)],
+        Ok(Value::Object(mut o)) => match o.remove("findings") {
+            Some(Value::Array(a)) => a,
+            Some(Value::Null) | None => Vec::new(),
+            Some(_) => return Err("\"findings\" is not an array".into()),
+        },
+        Ok(_) => return Err("not a JSON report".into()),
+        Err(_) if text.trim().is_empty() => Vec::new(),
+        Err(_) => text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).map_err(|e| format!("not JSON or JSON Lines: {e}")))
+            .collect::<std::result::Result<_, _>>()?,
+    };
+    items
+        .iter()
+        .map(|f| {
+            locate(f).map(|(p, line, end)| Location {
+                path: normalize(&p, root),
+                line,
+                end_line: end.max(line),
+            })
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| "a finding without a path and line".to_string())
+}
+
+/// (path, line, end line) of one finding, in whichever scanner's shape it comes.
+fn locate(f: &Value) -> Option<(String, usize, usize)> {
+    let pick = |o: &Value, keys: &[&str]| keys.iter().find_map(|k| o.get(*k).cloned());
+    for scope in [Some(f), f.get("location"), f.get("finding")]
+        .into_iter()
+        .flatten()
+    {
+        let path =
+            pick(scope, &["path", "File", "file"]).and_then(|v| v.as_str().map(str::to_string));
+        let line = pick(scope, &["line", "StartLine", "start_line"]).and_then(|v| v.as_u64());
+        let end = pick(scope, &["end_line", "EndLine"]).and_then(|v| v.as_u64());
+        if let (Some(p), Some(l)) = (path, line) {
+            return Some((p, l as usize, end.unwrap_or(l) as usize));
+        }
+    }
+    None
+}
+
+fn normalize(path: &str, root: Option<&str>) -> String {
+    let mut p = path.replace('\\', "/");
+    if let Some(r) = root {
+        let r = r.replace('\\', "/");
+        let r = r.trim_end_matches('/');
+        if !r.is_empty() && r != "." {
+            if let Some(rest) = p.strip_prefix(r) {
+                p = rest.trim_start_matches('/').to_string();
+            }
+        }
+    }
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest.to_string();
+    }
+    p
+}
+
+/// One scanner's result on one tree.
+#[derive(Debug, Clone, Default)]
+pub struct Score {
+    /// Per family: (secrets planted, secrets found).
+    pub families: BTreeMap<String, (usize, usize)>,
+    /// Per context (where secrets were written): (planted, found).
+    pub contexts: BTreeMap<String, (usize, usize)>,
+    /// Distinct reported locations that found a planted secret.
+    pub true_positives: usize,
+    /// Distinct reported locations that found nothing planted, with the look-alike there
+    /// if the line holds one.
+    pub false_positives: Vec<(Location, Option<Entry>)>,
+    pub missed: Vec<Entry>,
+}
+
+impl Score {
+    pub fn planted(&self) -> usize {
+        self.families.values().map(|f| f.0).sum()
+    }
+
+    pub fn found(&self) -> usize {
+        self.families.values().map(|f| f.1).sum()
+    }
+
+    pub fn recall(&self) -> f64 {
+        ratio(self.found(), self.planted())
+    }
+
+    pub fn precision(&self) -> f64 {
+        ratio(
+            self.true_positives,
+            self.true_positives + self.false_positives.len(),
+        )
+    }
+
+    pub fn family_recall(&self, family: &str) -> f64 {
+        self.families
+            .get(family)
+            .map_or(0.0, |&(planted, found)| ratio(found, planted))
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        1.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// Scores `found` against `truth`.
+pub fn score(truth: &Truth, found: &[Location]) -> Score {
+    // (path, line) → the entry covering it.
+    let mut at: HashMap<(&str, usize), &Entry> = HashMap::new();
+    for e in &truth.entries {
+        for l in e.line..=e.end_line {
+            at.insert((e.path.as_str(), l), e);
+        }
+    }
+    let locations: BTreeSet<&Location> = found.iter().collect();
+    let mut hit: BTreeSet<(&str, usize)> = BTreeSet::new();
+    let mut s = Score::default();
+    for loc in locations {
+        let mut secrets = Vec::new();
+        let mut lookalike = None;
+        // A reported range finds every planted secret it covers (bounded: no scanner
+        // reports a finding thousands of lines long).
+        for l in loc.line..=loc.end_line.min(loc.line + 1000) {
+            match at.get(&(loc.path.as_str(), l)) {
+                Some(e) if e.is_secret => secrets.push((e.path.as_str(), e.line)),
+                Some(e) if lookalike.is_none() => lookalike = Some((*e).clone()),
+                _ => {}
+            }
+        }
+        if secrets.is_empty() {
+            s.false_positives.push((loc.clone(), lookalike));
+        } else {
+            s.true_positives += 1;
+            hit.extend(secrets);
+        }
+    }
+    for e in truth.secrets() {
+        let found = hit.contains(&(e.path.as_str(), e.line));
+        for (key, map) in [(&e.family, &mut s.families), (&e.context, &mut s.contexts)] {
+            let slot = map.entry(key.clone()).or_default();
+            slot.0 += 1;
+            slot.1 += usize::from(found);
+        }
+        if !found {
+            s.missed.push(e.clone());
+        }
+    }
+    s
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// A Markdown table of several scanners' scores on one tree: overall recall and precision,
+/// then recall per family (and per context with `by_context`).
+pub fn table(truth: &Truth, scores: &[(&str, &Score)], by_context: bool) -> String {
+    let mut out = String::new();
+    let names: Vec<&str> = scores.iter().map(|(n, _)| *n).collect();
+    let head = |out: &mut String, first: &str| {
+        let _ = writeln!(out, "| {first} | planted | {} |", names.join(" | "));
+        let _ = writeln!(out, "|---|---:|{}", "---:|".repeat(names.len()));
+    };
+    head(&mut out, "overall");
+    let planted = truth.secrets().count();
+    let row = |f: &dyn Fn(&Score) -> String| {
+        scores
+            .iter()
+            .map(|(_, s)| f(s))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let _ = writeln!(
+        out,
+        "| recall | {planted} | {} |",
+        row(&|s| format!("{} ({})", pct(s.recall()), s.found()))
+    );
+    let _ = writeln!(
+        out,
+        "| precision | | {} |",
+        row(&|s| format!("{} ({} FP)", pct(s.precision()), s.false_positives.len()))
+    );
+    let decoys = truth.entries.len() - planted;
+    let _ = writeln!(
+        out,
+        "| look-alikes reported | {decoys} | {} |",
+        row(&|s| s
+            .false_positives
+            .iter()
+            .filter(|(_, e)| e.is_some())
+            .count()
+            .to_string())
+    );
+    let _ = writeln!(
+        out,
+        "| unlabeled lines reported | | {} |",
+        row(&|s| s
+            .false_positives
+            .iter()
+            .filter(|(_, e)| e.is_none())
+            .count()
+            .to_string())
+    );
+    let mut sections = vec![("family", true)];
+    if by_context {
+        sections.push(("context", false));
+    }
+    for (title, family) in sections {
+        let _ = writeln!(out);
+        head(&mut out, title);
+        let keys: BTreeSet<&String> = scores
+            .iter()
+            .flat_map(|(_, s)| {
+                if family {
+                    s.families.keys()
+                } else {
+                    s.contexts.keys()
+                }
+            })
+            .collect();
+        for k in keys {
+            let get = |s: &Score| {
+                let m = if family { &s.families } else { &s.contexts };
+                m.get(k).copied().unwrap_or_default()
+            };
+            let planted = scores.first().map_or(0, |(_, s)| get(s).0);
+            let _ = writeln!(
+                out,
+                "| {k} | {planted} | {} |",
+                row(&|s| {
+                    let (p, f) = get(s);
+                    if f == p {
+                        "100%".to_string()
+                    } else {
+                        format!("{} ({f})", pct(ratio(f, p)))
+                    }
+                })
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str, line: usize, end: usize, secret: bool) -> Entry {
+        Entry {
+            path: path.into(),
+            line,
+            end_line: end,
+            family: "f".into(),
+            rule: None,
+            is_secret: secret,
+            context: "c".into(),
+        }
+    }
+
+    #[test]
+    fn every_report_shape_is_located() {
+        let ferret = r#"{"findings":[{"path":"a/b.env","line":3,"rule_id":"x"}]}"#;
+        let gitleaks = r#"[{"File":"/tmp/t/a/b.env","StartLine":3,"RuleID":"x"}]"#;
+        let betterleaks = r#"{"findings":[{"location":{"path":"./a/b.env","start_line":3}}]}"#;
+        let kingfisher = r#"{"findings":[{"rule":{},"finding":{"path":"./a/b.env","line":3}}]}"#;
+        let jsonl = "{\"path\":\"a/b.env\",\"line\":3}\n";
+        let want = vec![Location {
+            path: "a/b.env".into(),
+            line: 3,
+            end_line: 3,
+        }];
+        for r in [ferret, gitleaks, betterleaks, kingfisher, jsonl] {
+            assert_eq!(parse_report(r, Some("/tmp/t")).unwrap(), want, "{r}");
+        }
+        assert!(parse_report("[]", None).unwrap().is_empty());
+        assert!(parse_report(r#"[{"nope":1}]"#, None).is_err());
+    }
+
+    #[test]
+    fn locations_are_matched_by_line_range_and_counted_once() {
+        let truth = Truth {
+            seed: 0,
+            files: 1,
+            entries: vec![
+                entry("k.pem", 1, 4, true),
+                entry("a", 2, 2, true),
+                entry("a", 5, 5, false),
+            ],
+        };
+        let loc = |p: &str, l, e| Location {
+            path: p.into(),
+            line: l,
+            end_line: e,
+        };
+        let found = [
+            loc("k.pem", 3, 3),
+            loc("k.pem", 3, 3),
+            loc("a", 5, 5),
+            loc("a", 9, 9),
+        ];
+        let s = score(&truth, &found);
+        assert_eq!((s.planted(), s.found(), s.true_positives), (2, 1, 1));
+        assert_eq!(s.false_positives.len(), 2);
+        assert!(s.false_positives[0].1.is_some() && s.false_positives[1].1.is_none());
+        assert_eq!(s.missed[0].path, "a");
+        assert!((s.precision() - 1.0 / 3.0).abs() < 1e-9);
+        // A range that covers a secret's line finds it.
+        let s = score(&truth, &[loc("a", 1, 2)]);
+        assert_eq!((s.found(), s.false_positives.len()), (1, 0));
+    }
+}

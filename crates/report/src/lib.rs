@@ -1,0 +1,121 @@
+//! Reports: the same findings, written for people (`human`), for programs (`json`,
+//! `jsonl`), for code scanning (`sarif`) or as GitHub Actions annotations (`github`). Findings arrive sorted and deduplicated (see [`prepare`]), so parallel runs
+//! print identically.
+
+mod error;
+mod github;
+mod human;
+mod json;
+pub mod sarif;
+pub mod suppress;
+
+pub use error::{Error, Result};
+pub use json::{finding_json, verification_json};
+
+use ferret_engine::finding::Finding;
+use ferret_rules::{Check, Rule};
+use ferret_source::StatsSnapshot;
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+/// A report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Grouped by file, for people.
+    Human,
+    /// One JSON object with findings and stats.
+    Json,
+    /// One finding per line.
+    Jsonl,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request diff.
+    Github,
+}
+
+/// What reports say about the rules and checks behind findings (descriptions,
+/// remediation, precision), looked up by id.
+#[derive(Default)]
+pub struct Catalog<'a> {
+    rules: HashMap<&'a str, &'a Rule>,
+    checks: HashMap<&'static str, &'a Check>,
+}
+
+impl<'a> Catalog<'a> {
+    pub fn new(rules: impl IntoIterator<Item = &'a Rule>, checks: &'a [Check]) -> Self {
+        Catalog {
+            rules: rules.into_iter().map(|r| (r.id.as_str(), r)).collect(),
+            checks: checks.iter().map(|c| (c.id, c)).collect(),
+        }
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&'a Rule> {
+        self.rules.get(id).copied()
+    }
+
+    /// The repository check (not a pattern) with this id.
+    pub fn check(&self, id: &str) -> Option<&'a Check> {
+        self.checks.get(id).copied()
+    }
+
+    /// How to fix a finding of this rule or check.
+    pub fn remediation(&self, id: &str) -> Option<&'a str> {
+        match self.rule(id) {
+            Some(r) => r.remediation.as_deref(),
+            None => self.check(id).map(|c| c.remediation),
+        }
+    }
+}
+
+/// Everything a report needs besides the findings.
+pub struct ReportContext<'a> {
+    pub catalog: &'a Catalog<'a>,
+    pub stats: &'a StatsSnapshot,
+    pub show_secrets: bool,
+    pub color: bool,
+    /// What was scanned, for the human summary ("3 files", "12 commits").
+    pub scope: String,
+}
+
+/// Sorts findings by path, line, column and rule, and drops exact duplicates (the same
+/// secret found twice at the same place through two sources).
+pub fn prepare(findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| {
+        (
+            &a.path,
+            a.line,
+            a.column,
+            &a.rule_id,
+            a.commit.as_ref().map(|c| &c.commit),
+        )
+            .cmp(&(
+                &b.path,
+                b.line,
+                b.column,
+                &b.rule_id,
+                b.commit.as_ref().map(|c| &c.commit),
+            ))
+    });
+    findings.dedup_by(|a, b| {
+        a.fingerprint == b.fingerprint
+            && a.line == b.line
+            && a.column == b.column
+            && a.commit.as_ref().map(|c| &c.commit) == b.commit.as_ref().map(|c| &c.commit)
+    });
+}
+
+/// Writes `findings` in `format`.
+pub fn write(
+    format: Format,
+    findings: &[Finding],
+    ctx: &ReportContext<'_>,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Human => human::write(findings, ctx, w),
+        Format::Json => json::write(findings, ctx, w),
+        Format::Jsonl => json::write_lines(findings, ctx, w),
+        Format::Sarif => sarif::write(findings, ctx, w),
+        Format::Github => github::write(findings, ctx, w),
+    }
+}

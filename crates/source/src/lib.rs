@@ -1,0 +1,175 @@
+//! Where bytes come from: a directory walk or stdin here, git objects in [`git`].
+//! Every source hands content to [`Scanner::scan_bytes`], which decodes it and runs the
+//! engine, so decoding rules are the same for files, blobs and staged entries.
+
+pub mod content;
+mod error;
+pub mod fs;
+pub mod git;
+
+pub use error::{Error, Result};
+
+use ferret_engine::finding::Finding;
+use ferret_engine::{Engine, Scratch};
+use serde::Serialize;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// Knobs that affect what is read.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    pub max_file_size: u64,
+    pub scan_binary: bool,
+    pub no_ignore: bool,
+    pub follow_links: bool,
+    pub threads: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            max_file_size: 10 << 20,
+            scan_binary: false,
+            no_ignore: false,
+            follow_links: false,
+            threads: 0,
+        }
+    }
+}
+
+/// Counters for the closing summary; atomics so workers share them without locks.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub files: AtomicU64,
+    pub bytes: AtomicU64,
+    pub skipped_large: AtomicU64,
+    pub skipped_binary: AtomicU64,
+    pub skipped_allowlisted: AtomicU64,
+    pub errors: AtomicU64,
+}
+
+/// A plain copy of [`Stats`] for reports.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StatsSnapshot {
+    pub files: u64,
+    pub bytes: u64,
+    pub skipped_large: u64,
+    pub skipped_binary: u64,
+    pub skipped_allowlisted: u64,
+    pub errors: u64,
+    pub elapsed_ms: u64,
+    /// Findings not reported because `--baseline` lists them.
+    pub suppressed_baseline: u64,
+    /// Findings not reported because `.ferretignore` lists them.
+    pub suppressed_ignored: u64,
+}
+
+impl Stats {
+    pub fn snapshot(&self, elapsed: std::time::Duration) -> StatsSnapshot {
+        StatsSnapshot {
+            files: self.files.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+            skipped_large: self.skipped_large.load(Ordering::Relaxed),
+            skipped_binary: self.skipped_binary.load(Ordering::Relaxed),
+            skipped_allowlisted: self.skipped_allowlisted.load(Ordering::Relaxed),
+            errors: self.errors.load(Ordering::Relaxed),
+            elapsed_ms: elapsed.as_millis() as u64,
+            suppressed_baseline: 0,
+            suppressed_ignored: 0,
+        }
+    }
+}
+
+/// What a scan produced besides findings: problems and notes for stderr.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    pub errors: Mutex<Vec<Error>>,
+    pub notes: Mutex<Vec<String>>,
+}
+
+impl Diagnostics {
+    pub fn error(&self, e: Error) {
+        self.errors
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(e);
+    }
+    pub fn note(&self, n: String) {
+        self.notes.lock().unwrap_or_else(|p| p.into_inner()).push(n);
+    }
+    pub fn take_errors(&self) -> Vec<Error> {
+        std::mem::take(&mut *self.errors.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+    pub fn take_notes(&self) -> Vec<String> {
+        std::mem::take(&mut *self.notes.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+/// The engine plus read options and shared counters: what every source scans with.
+pub struct Scanner<'e> {
+    pub engine: &'e Engine,
+    pub options: ReadOptions,
+    pub stats: Stats,
+    pub diagnostics: Diagnostics,
+}
+
+impl<'e> Scanner<'e> {
+    /// Counts a file or blob left out for its size and says so (`what` names it).
+    pub fn skipped_large(&self, what: &str) {
+        self.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+        self.diagnostics.note(format!(
+            "{what}: skipped, larger than --max-file-size ({} bytes)",
+            self.options.max_file_size
+        ));
+    }
+
+    pub fn new(engine: &'e Engine, options: ReadOptions) -> Self {
+        Scanner {
+            engine,
+            options,
+            stats: Stats::default(),
+            diagnostics: Diagnostics::default(),
+        }
+    }
+
+    /// Decodes and scans one piece of content reported as `path`. Returns false when the
+    /// content was skipped as binary.
+    pub fn scan_bytes(
+        &self,
+        path: &str,
+        raw: &[u8],
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
+    ) -> bool {
+        self.scan_bytes_in_commit(path, raw, None, scratch, out)
+    }
+
+    /// [`Scanner::scan_bytes`] for content from a commit (git sources), so that allowlists
+    /// listing commits apply.
+    pub fn scan_bytes_in_commit(
+        &self,
+        path: &str,
+        raw: &[u8],
+        commit: Option<&str>,
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
+    ) -> bool {
+        match content::decode(raw, self.options.scan_binary) {
+            content::Decoded::Binary => {
+                self.stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
+                // Rules that judge a file by its name (a `.p12` key store) still do.
+                self.engine.scan_path_rules(raw, path, scratch, out);
+                false
+            }
+            content::Decoded::Text(text) => {
+                self.stats.files.fetch_add(1, Ordering::Relaxed);
+                self.stats
+                    .bytes
+                    .fetch_add(raw.len() as u64, Ordering::Relaxed);
+                self.engine
+                    .scan_in_commit(&text, path, commit, scratch, out);
+                true
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! Live verification: is a found secret accepted by the service that issued it, and what
+//! can it do?
+//!
+//! After the scan, each distinct (rule, secret) pair whose rule has a `[rules.verify]`
+//! block ([`spec`]) is checked once ([`cache`]) with one harmless read-only request
+//! ([`client`]), a few at a time, and every finding of that pair gets the same result in
+//! `Finding::verification`. Write-capable scopes are picked out by [`scopes`]. Nothing
+//! here runs unless the settings layer turns verification on.
+//!
+//! The verdicts: `verified` (the service accepted the key), `invalid` (it authoritatively
+//! rejected it) and `unknown` with a reason (timeouts, connection errors, rate limits and
+//! server errors after retries, unexpected statuses or bodies). A rate limit or a server
+//! error is never `invalid`.
+
+mod cache;
+pub mod client;
+pub mod scopes;
+pub mod spec;
+pub mod target;
+
+pub use spec::VerifySpec;
+pub use target::Redirect;
+
+use ferret_engine::finding::{Finding, Verification};
+use ferret_rules::{Error, Result, Rule};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// Per-request timeout unless the user sets one.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Requests in flight unless the user sets a number.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// How verification runs (the settings layer decides whether it runs at all).
+#[derive(Debug, Clone)]
+pub struct VerifySettings {
+    /// `--verify-redirect`: base URLs sent elsewhere (a proxy, a test server).
+    pub redirects: Vec<Redirect>,
+    pub timeout: Duration,
+    pub concurrency: usize,
+}
+
+impl Default for VerifySettings {
+    fn default() -> Self {
+        VerifySettings {
+            redirects: Vec::new(),
+            timeout: DEFAULT_TIMEOUT,
+            concurrency: DEFAULT_CONCURRENCY,
+        }
+    }
+}
+
+/// One request to make: the rule's spec and the secret it is about.
+struct Job<'a> {
+    spec: &'a VerifySpec,
+    secret: &'a str,
+}
+
+/// Verifies every finding whose rule (among `rules`) has a verify block and fills
+/// `verification` in. Findings of rules without one are left untouched.
+pub fn verify_findings<'r>(
+    rules: impl IntoIterator<Item = &'r Rule>,
+    findings: &mut [Finding],
+    settings: &VerifySettings,
+) -> Result<()> {
+    let mut specs: HashMap<&str, VerifySpec> = HashMap::new();
+    for rule in rules {
+        if let Some(v) = &rule.verify {
+            let spec = VerifySpec::parse(v).map_err(|m| Error::Rule {
+                id: rule.id.clone(),
+                message: format!("verify: {m}"),
+            })?;
+            specs.insert(rule.id.as_str(), spec);
+        }
+    }
+    let mut cache = cache::Cache::default();
+    let mut jobs: Vec<Job<'_>> = Vec::new();
+    let mut assigned: Vec<Option<usize>> = Vec::with_capacity(findings.len());
+    for f in findings.iter() {
+        let slot = specs.get(f.rule_id.as_str()).map(|spec| {
+            let (i, new) = cache.slot(cache::Key::new(&f.rule_id, &f.secret));
+            if new {
+                jobs.push(Job {
+                    spec,
+                    secret: &f.secret,
+                });
+            }
+            i
+        });
+        assigned.push(slot);
+    }
+    let results = run(&jobs, settings);
+    drop(jobs);
+    for (f, slot) in findings.iter_mut().zip(assigned) {
+        if let Some(i) = slot {
+            f.verification = Some(results[i].clone());
+        }
+    }
+    Ok(())
+}
+
+/// Runs the jobs on at most `settings.concurrency` threads.
+fn run(jobs: &[Job<'_>], settings: &VerifySettings) -> Vec<Verification> {
+    if jobs.is_empty() {
+        return Vec::new();
+    }
+    let client = client::Client::new(settings.timeout);
+    let next = AtomicUsize::new(0);
+    let results: Vec<OnceLock<Verification>> = jobs.iter().map(|_| OnceLock::new()).collect();
+    let workers = settings.concurrency.clamp(1, jobs.len());
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(job) = jobs.get(i) else { break };
+                let _ = results[i].set(check(&client, job, &settings.redirects));
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|r| {
+            r.into_inner()
+                .unwrap_or_else(|| Verification::unknown("not checked"))
+        })
+        .collect()
+}
+
+fn check(client: &client::Client, job: &Job<'_>, redirects: &[Redirect]) -> Verification {
+    let req = match job.spec.prepare(job.secret, redirects) {
+        Ok(r) => r,
+        Err(m) => return Verification::unknown(m),
+    };
+    match client.send(&req) {
+        Ok(resp) => job.spec.judge(&resp),
+        Err(reason) => Verification::unknown(reason),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_verify_block_is_valid_and_https() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+        let set = ferret_rules::RuleSet::from_dir(&dir).unwrap();
+        let mut n = 0;
+        for r in set.rules.iter() {
+            if let Some(v) = &r.verify {
+                let spec = VerifySpec::parse(v).unwrap_or_else(|m| panic!("{}: {m}", r.id));
+                assert!(spec.url.starts_with("https://"), "{}", r.id);
+                n += 1;
+            }
+        }
+        assert!(n >= 2, "Attio and Topo at least");
+    }
+}

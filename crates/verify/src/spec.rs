@@ -1,0 +1,718 @@
+//! A rule's `[rules.verify]` table (kept raw in `Rule::verify`), parsed and checked once,
+//! then used to build the request for a secret and to judge the response.
+//!
+//! The schema is documented in docs/verify.md. Checks here are what make verification
+//! safe whatever a rules file says: the URL is HTTPS and its host is fixed text (the secret
+//! can only land in the path, query or headers), only GET and POST are allowed, and a rate
+//! limit or server error can never be declared a "dead" status.
+use super::scopes;
+use super::target::{check_authority, Redirect};
+use ferret_engine::finding::{Status, Verification};
+use serde::Deserialize;
+
+const SECRET: &str = "{{secret}}";
+
+/// How much of a response body is read: identity endpoints answer in a few KiB.
+pub const MAX_BODY: u64 = 1 << 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+/// A JSON condition on the response body: the value at `path` equals `equals`.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    path: String,
+    equals: serde_json::Value,
+}
+
+impl Condition {
+    fn holds(&self, body: &serde_json::Value) -> bool {
+        lookup(body, &self.path).is_some_and(|v| json_eq(v, &self.equals))
+    }
+
+    fn describe(&self, body: &serde_json::Value) -> String {
+        match lookup(body, &self.path) {
+            Some(v) => format!("{} is {}", self.path, v),
+            None => format!("{} is missing", self.path),
+        }
+    }
+}
+
+/// Where a verified key's scopes are found.
+#[derive(Debug, Clone)]
+pub enum ScopeSource {
+    /// A dotted JSON path to a string (split on `split`) or an array of strings.
+    Json { path: String, split: Option<String> },
+    /// A response header, split on `split` (default `,`).
+    Header { name: String, split: Option<String> },
+}
+
+/// A checked verify block.
+#[derive(Debug, Clone)]
+pub struct VerifySpec {
+    pub method: Method,
+    /// The URL template; `{{secret}}` may appear only after the host.
+    pub url: String,
+    headers: Vec<(String, String)>,
+    basic_auth: Option<(String, String)>,
+    live_status: Vec<u16>,
+    dead_status: Vec<u16>,
+    live_if: Option<Condition>,
+    dead_if: Option<Condition>,
+    scopes: Option<ScopeSource>,
+    identity: Vec<(String, String)>,
+    pub docs: Option<String>,
+}
+
+/// The request for one secret, ready to send.
+#[derive(Clone)]
+pub struct Prepared {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+}
+
+// Never print a prepared request: it holds the secret.
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Prepared { .. }")
+    }
+}
+
+/// What came back: the final response after any retries.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    /// Lower-cased names.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub tries: u32,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpec {
+    #[serde(default)]
+    method: Option<String>,
+    url: String,
+    #[serde(default)]
+    headers: toml::Table,
+    #[serde(default)]
+    basic_auth: Option<RawBasic>,
+    #[serde(default)]
+    live_status: Option<Vec<u16>>,
+    #[serde(default)]
+    dead_status: Option<Vec<u16>>,
+    #[serde(default)]
+    live_if: Option<RawCondition>,
+    #[serde(default)]
+    dead_if: Option<RawCondition>,
+    #[serde(default)]
+    scopes: Option<RawScopes>,
+    #[serde(default)]
+    identity: toml::Table,
+    #[serde(default)]
+    docs: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBasic {
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCondition {
+    path: String,
+    equals: toml::Value,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScopes {
+    #[serde(default)]
+    json: Option<String>,
+    #[serde(default)]
+    header: Option<String>,
+    #[serde(default)]
+    split: Option<String>,
+}
+
+impl VerifySpec {
+    /// Parses and checks a `[rules.verify]` table. The error is one line, without the rule
+    /// id (the caller names the rule).
+    pub fn parse(value: &toml::Value) -> Result<VerifySpec, String> {
+        let raw: RawSpec = value
+            .clone()
+            .try_into()
+            .map_err(|e: toml::de::Error| first_line(&e.to_string()))?;
+        let method = match raw
+            .method
+            .as_deref()
+            .map(str::to_ascii_uppercase)
+            .as_deref()
+        {
+            None | Some("GET") => Method::Get,
+            Some("POST") => Method::Post,
+            Some(m) => return Err(format!("method {m:?}: only GET and POST are allowed")),
+        };
+        check_url(&raw.url)?;
+        let mut headers = Vec::new();
+        for (name, v) in &raw.headers {
+            let v = v
+                .as_str()
+                .ok_or_else(|| format!("header {name:?}: value must be a string"))?;
+            check_header_name(name)?;
+            check_template(v).map_err(|m| format!("header {name:?}: {m}"))?;
+            headers.push((name.clone(), v.to_string()));
+        }
+        let basic_auth = match raw.basic_auth {
+            Some(b) => {
+                check_template(&b.username).map_err(|m| format!("basic_auth: {m}"))?;
+                check_template(&b.password).map_err(|m| format!("basic_auth: {m}"))?;
+                if headers
+                    .iter()
+                    .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+                {
+                    return Err("basic_auth and an Authorization header both given".into());
+                }
+                Some((b.username, b.password))
+            }
+            None => None,
+        };
+        let sent = raw.url.contains(SECRET)
+            || headers.iter().any(|(_, v)| v.contains(SECRET))
+            || basic_auth
+                .as_ref()
+                .is_some_and(|(u, p)| u.contains(SECRET) || p.contains(SECRET));
+        if !sent {
+            return Err(format!(
+                "the request does not use {SECRET} (put it in a header, basic_auth or the URL path)"
+            ));
+        }
+        let live_status = raw.live_status.unwrap_or_else(|| vec![200]);
+        let dead_status = raw.dead_status.unwrap_or_else(|| vec![401]);
+        if live_status.is_empty() {
+            return Err("live_status is empty".into());
+        }
+        for &s in &live_status {
+            if !(200..500).contains(&s) || s == 429 {
+                return Err(format!("live_status {s}: must be 2xx-4xx and not 429"));
+            }
+        }
+        for &s in &dead_status {
+            // A rate limit or a server error says nothing about the key.
+            if !(400..500).contains(&s) || s == 429 {
+                return Err(format!("dead_status {s}: must be 4xx and not 429"));
+            }
+            if live_status.contains(&s) {
+                return Err(format!("status {s} is both live and dead"));
+            }
+        }
+        let live_if = raw.live_if.map(condition).transpose()?;
+        let dead_if = raw.dead_if.map(condition).transpose()?;
+        let scopes = match raw.scopes {
+            None => None,
+            Some(RawScopes {
+                json: Some(path),
+                header: None,
+                split,
+            }) => {
+                check_path(&path)?;
+                Some(ScopeSource::Json { path, split })
+            }
+            Some(RawScopes {
+                json: None,
+                header: Some(name),
+                split,
+            }) => {
+                check_header_name(&name)?;
+                Some(ScopeSource::Header { name, split })
+            }
+            Some(_) => return Err("scopes: give exactly one of `json` or `header`".into()),
+        };
+        let mut identity = Vec::new();
+        for (label, path) in &raw.identity {
+            let path = path
+                .as_str()
+                .ok_or_else(|| format!("identity {label:?}: value must be a JSON path string"))?;
+            check_path(path)?;
+            identity.push((label.clone(), path.to_string()));
+        }
+        if let Some(d) = &raw.docs {
+            if !d.starts_with("https://") {
+                return Err(format!("docs {d:?}: must be an https:// URL"));
+            }
+        }
+        Ok(VerifySpec {
+            method,
+            url: raw.url,
+            headers,
+            basic_auth,
+            live_status,
+            dead_status,
+            live_if,
+            dead_if,
+            scopes,
+            identity,
+            docs: raw.docs,
+        })
+    }
+
+    /// The request for `secret`. Only the secret-free host of the rule's URL, or the
+    /// destination of a matching `--verify-redirect`, can receive it.
+    pub fn prepare(&self, secret: &str, redirects: &[Redirect]) -> Result<Prepared, String> {
+        let url = self.url.replace(SECRET, &percent_encode(secret));
+        let url = redirects.iter().find_map(|r| r.apply(&url)).unwrap_or(url);
+        let mut headers = Vec::new();
+        // Every request names ferret and its version; a rule cannot pose as something else.
+        for (name, template) in &self.headers {
+            if !name.eq_ignore_ascii_case("user-agent") {
+                headers.push((name.clone(), template.replace(SECRET, secret)));
+            }
+        }
+        if let Some((u, p)) = &self.basic_auth {
+            let pair = format!(
+                "{}:{}",
+                u.replace(SECRET, secret),
+                p.replace(SECRET, secret)
+            );
+            headers.push((
+                "Authorization".into(),
+                format!("Basic {}", base64(pair.as_bytes())),
+            ));
+        }
+        if headers
+            .iter()
+            .any(|(_, v)| v.chars().any(|c| c.is_control()))
+        {
+            return Err("the secret holds characters a header cannot carry".into());
+        }
+        Ok(Prepared {
+            method: self.method,
+            url,
+            headers,
+        })
+    }
+
+    /// Reads the final response as a verdict.
+    pub fn judge(&self, r: &Response) -> Verification {
+        let status = r.status;
+        let after = if r.tries > 1 {
+            format!(" after {} tries", r.tries)
+        } else {
+            String::new()
+        };
+        let mut v = Verification::new(Status::Unknown);
+        v.http_status = Some(status);
+        if self.dead_status.contains(&status) {
+            v.status = Status::Invalid;
+            v.reason = Some(format!("rejected with HTTP {status}"));
+            return v;
+        }
+        if !self.live_status.contains(&status) {
+            v.reason = Some(match status {
+                429 => format!("rate limited (HTTP 429){after}"),
+                500..=599 => format!("server error (HTTP {status}){after}"),
+                _ => format!("unexpected HTTP status {status}"),
+            });
+            return v;
+        }
+        let needs_body = self.live_if.is_some()
+            || self.dead_if.is_some()
+            || !self.identity.is_empty()
+            || matches!(self.scopes, Some(ScopeSource::Json { .. }));
+        let body: serde_json::Value = if needs_body {
+            match serde_json::from_slice(&r.body) {
+                Ok(b) => b,
+                Err(_) => {
+                    v.reason = Some(format!("HTTP {status} with a body that is not JSON"));
+                    return v;
+                }
+            }
+        } else {
+            serde_json::Value::Null
+        };
+        if let Some(c) = &self.dead_if {
+            if c.holds(&body) {
+                v.status = Status::Invalid;
+                v.reason = Some(format!("HTTP {status} but {}", c.describe(&body)));
+                return v;
+            }
+        }
+        if let Some(c) = &self.live_if {
+            if !c.holds(&body) {
+                v.reason = Some(format!("HTTP {status} but {}", c.describe(&body)));
+                return v;
+            }
+        }
+        v.status = Status::Verified;
+        if let Some(src) = &self.scopes {
+            let all = match src {
+                ScopeSource::Json { path, split } => match lookup(&body, path) {
+                    Some(serde_json::Value::String(s)) => split_scopes(s, split.as_deref()),
+                    Some(serde_json::Value::Array(a)) => a
+                        .iter()
+                        .filter_map(|x| x.as_str())
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect(),
+                    _ => Vec::new(),
+                },
+                ScopeSource::Header { name, split } => r
+                    .header(name)
+                    .map(|h| split_scopes(h, Some(split.as_deref().unwrap_or(","))))
+                    .unwrap_or_default(),
+            };
+            v.write_scopes = Some(scopes::write_scopes(&all));
+            v.scopes = Some(all);
+        }
+        for (label, path) in &self.identity {
+            match lookup(&body, path) {
+                Some(x) if !x.is_null() && !x.is_object() && !x.is_array() => {
+                    v.identity.push((label.clone(), x.clone()));
+                }
+                _ => {}
+            }
+        }
+        v
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("invalid verify table")
+        .to_string()
+}
+
+fn check_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("https://")
+        .ok_or_else(|| format!("url {url:?}: must start with https://"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    // The host is fixed text: a secret can never choose where it is sent.
+    check_authority(authority).map_err(|m| format!("url {url:?}: {m}"))?;
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("url {url:?}: contains whitespace"));
+    }
+    check_template(url).map_err(|m| format!("url: {m}"))
+}
+
+/// Only `{{secret}}` may be templated.
+fn check_template(s: &str) -> Result<(), String> {
+    let rest = s.replace(SECRET, "");
+    if rest.contains("{{") || rest.contains("}}") {
+        return Err(format!("only {SECRET} can be templated in {s:?}"));
+    }
+    Ok(())
+}
+
+fn check_header_name(name: &str) -> Result<(), String> {
+    let token = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !token {
+        return Err(format!("header name {name:?} is invalid"));
+    }
+    let lower = name.to_ascii_lowercase();
+    if ["host", "content-length", "transfer-encoding", "connection"].contains(&lower.as_str()) {
+        return Err(format!("header {name:?} cannot be set by a rule"));
+    }
+    Ok(())
+}
+
+fn check_path(path: &str) -> Result<(), String> {
+    if path.is_empty() || path.split('.').any(str::is_empty) {
+        return Err(format!(
+            "JSON path {path:?} is invalid (use dotted keys: a.b.0.c)"
+        ));
+    }
+    Ok(())
+}
+
+fn condition(raw: RawCondition) -> Result<Condition, String> {
+    check_path(&raw.path)?;
+    let equals = match raw.equals {
+        toml::Value::String(s) => serde_json::Value::String(s),
+        toml::Value::Integer(i) => serde_json::Value::from(i),
+        toml::Value::Float(f) => serde_json::Value::from(f),
+        toml::Value::Boolean(b) => serde_json::Value::Bool(b),
+        _ => {
+            return Err(format!(
+                "condition on {:?}: equals must be a string, number or boolean",
+                raw.path
+            ))
+        }
+    };
+    Ok(Condition {
+        path: raw.path,
+        equals,
+    })
+}
+
+/// The value at a dotted path (`a.b.0.c`); digits index arrays.
+pub fn lookup<'a>(v: &'a serde_json::Value, path: &str) -> Option<&'a serde_json::Value> {
+    path.split('.').try_fold(v, |cur, key| match cur {
+        serde_json::Value::Object(m) => m.get(key),
+        serde_json::Value::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get(i)),
+        _ => None,
+    })
+}
+
+fn json_eq(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    match (a, b) {
+        (serde_json::Value::Number(x), serde_json::Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
+/// Splits on `split`, or on commas and whitespace when none is given.
+fn split_scopes(s: &str, split: Option<&str>) -> Vec<String> {
+    let parts: Vec<&str> = match split {
+        Some(sep) if !sep.is_empty() => s.split(sep).collect(),
+        _ => s.split(|c: char| c == ',' || c.is_whitespace()).collect(),
+    };
+    parts
+        .into_iter()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// Percent-encodes everything but unreserved characters, so a secret placed in a URL path
+/// or query can never add a path segment, a query, a fragment or a host.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~:".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn base64(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(T[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::origin;
+
+    fn spec(text: &str) -> Result<VerifySpec, String> {
+        VerifySpec::parse(&toml::from_str::<toml::Value>(text).unwrap())
+    }
+
+    fn attio() -> VerifySpec {
+        spec(
+            r#"
+            url = "https://api.attio.com/v2/self"
+            headers = { Authorization = "Bearer {{secret}}" }
+            live_if = { path = "active", equals = true }
+            dead_if = { path = "active", equals = false }
+            scopes = { json = "scope", split = " " }
+            identity = { workspace = "workspace_name", workspace_id = "workspace_id" }
+            "#,
+        )
+        .unwrap()
+    }
+
+    fn response(status: u16, body: &str) -> Response {
+        Response {
+            status,
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+            tries: 1,
+        }
+    }
+
+    #[test]
+    fn secret_goes_only_to_the_rule_host() {
+        let s =
+            spec(r#"url = "https://api.telegram.test/bot{{secret}}/getMe?k={{secret}}""#).unwrap();
+        // Secrets crafted to move the request elsewhere stay inside the path and query.
+        for secret in [
+            "a@evil.test",
+            "x/../../@evil.test:80/",
+            "#frag",
+            "a?b=c&d",
+            "é",
+        ] {
+            let p = s.prepare(secret, &[]).unwrap();
+            assert_eq!(
+                origin(&p.url),
+                Some("https://api.telegram.test"),
+                "{}",
+                p.url
+            );
+        }
+        // A redirect for another host does not apply; one for this host does.
+        let other = Redirect::parse("https://api.attio.com=http://127.0.0.1:1").unwrap();
+        let p = s.prepare("k", &[other]).unwrap();
+        assert_eq!(origin(&p.url), Some("https://api.telegram.test"));
+        let mine = Redirect::parse("https://api.telegram.test=http://127.0.0.1:2").unwrap();
+        let p = s.prepare("k", &[mine]).unwrap();
+        assert_eq!(origin(&p.url), Some("http://127.0.0.1:2"));
+        assert_eq!(p.url, "http://127.0.0.1:2/botk/getMe?k=k");
+    }
+
+    #[test]
+    fn rules_cannot_choose_an_unsafe_destination() {
+        for url in [
+            "http://api.attio.com/v2/self",
+            "https://{{secret}}.evil.test/",
+            "https://user@api.attio.com/",
+            "https://api.attio.com:{{secret}}/",
+            "https://api.attio.com/{{other}}",
+        ] {
+            let text =
+                format!("url = {url:?}\nheaders = {{ Authorization = \"Bearer {{{{secret}}}}\" }}");
+            assert!(spec(&text).is_err(), "{url} accepted");
+        }
+        assert!(spec("url = \"https://a.test/\"\nheaders = { Host = \"{{secret}}\" }").is_err());
+        assert!(spec(
+            "url = \"https://a.test/\"\nmethod = \"DELETE\"\nheaders = { A = \"{{secret}}\" }"
+        )
+        .is_err());
+        assert!(
+            spec("url = \"https://a.test/\"").is_err(),
+            "secret not used"
+        );
+        assert!(spec(
+            "url = \"https://a.test/\"\nheaders = { A = \"{{secret}}\" }\ndead_status = [429]"
+        )
+        .is_err());
+        assert!(spec(
+            "url = \"https://a.test/\"\nheaders = { A = \"{{secret}}\" }\ndead_status = [503]"
+        )
+        .is_err());
+        assert!(
+            spec("url = \"https://a.test/\"\nheaders = { A = \"{{secret}}\" }\nbogus = 1").is_err()
+        );
+    }
+
+    #[test]
+    fn headers_and_basic_auth_carry_the_secret() {
+        let p = attio().prepare("tok", &[]).unwrap();
+        assert_eq!(
+            p.headers,
+            [("Authorization".to_string(), "Bearer tok".to_string())]
+        );
+        let s =
+            spec("url = \"https://a.test/\"\nbasic_auth = { username = \"{{secret}}\" }").unwrap();
+        let p = s.prepare("Aladdin", &[]).unwrap();
+        assert_eq!(p.headers[0].1, format!("Basic {}", base64(b"Aladdin:")));
+        assert_eq!(
+            base64(b"Aladdin:open sesame"),
+            "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
+        assert!(attio().prepare("a\r\nX: y", &[]).is_err());
+        let s = spec(
+            "url = \"https://a.test/\"\nheaders = { A = \"{{secret}}\", \"User-Agent\" = \"x\" }",
+        )
+        .unwrap();
+        let p = s.prepare("k", &[]).unwrap();
+        assert_eq!(p.headers, [("A".to_string(), "k".to_string())]);
+    }
+
+    #[test]
+    fn attio_responses_are_judged() {
+        let s = attio();
+        let v = s.judge(&response(
+            200,
+            r#"{"active":true,"scope":"record_permission:read-write object_configuration:read","workspace_name":"Acme","workspace_id":"w1"}"#,
+        ));
+        assert_eq!(v.status, Status::Verified);
+        assert_eq!(
+            v.scopes.as_deref().unwrap(),
+            ["record_permission:read-write", "object_configuration:read"]
+        );
+        assert_eq!(
+            v.write_scopes.as_deref().unwrap(),
+            ["record_permission:read-write"]
+        );
+        assert_eq!(
+            v.identity[0],
+            ("workspace".into(), serde_json::json!("Acme"))
+        );
+        assert_eq!(
+            s.judge(&response(200, r#"{"active":false}"#)).status,
+            Status::Invalid
+        );
+        assert_eq!(s.judge(&response(401, "")).status, Status::Invalid);
+        let odd = s.judge(&response(200, r#"{"hello":1}"#));
+        assert_eq!(odd.status, Status::Unknown);
+        assert_eq!(
+            odd.reason.as_deref(),
+            Some("HTTP 200 but active is missing")
+        );
+        assert_eq!(s.judge(&response(200, "<html>")).status, Status::Unknown);
+        for code in [429, 500, 503, 302, 404] {
+            assert_eq!(
+                s.judge(&response(code, "")).status,
+                Status::Unknown,
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn header_scopes_are_split_on_commas() {
+        let s = spec(
+            "url = \"https://api.github.test/user\"\nheaders = { Authorization = \"token {{secret}}\" }\nscopes = { header = \"X-OAuth-Scopes\" }",
+        )
+        .unwrap();
+        let mut r = response(200, "{}");
+        r.headers
+            .push(("x-oauth-scopes".into(), "repo, read:org".into()));
+        let v = s.judge(&r);
+        assert_eq!(v.scopes.as_deref().unwrap(), ["repo", "read:org"]);
+        assert_eq!(v.write_scopes.as_deref().unwrap(), ["repo"]);
+    }
+
+    #[test]
+    fn lookup_walks_objects_and_arrays() {
+        let v = serde_json::json!({"a": {"b": [{"c": 3}]}});
+        assert_eq!(lookup(&v, "a.b.0.c"), Some(&serde_json::json!(3)));
+        assert_eq!(lookup(&v, "a.x"), None);
+    }
+}
