@@ -5,7 +5,7 @@ use crate::cli::{BaselineArgs, Cli, Command, GitArgs, RulesCommand, ScanArgs};
 use crate::settings::{self, ReportSettings, Rules, Settings, VerifyPlan};
 use anyhow::Result;
 use ferret_engine::finding::{sanitize, Finding};
-use ferret_engine::{check_rules, Engine};
+use ferret_engine::{check_rules, Dropped, Engine, Reason, Sink};
 use ferret_report::suppress::Suppressions;
 use ferret_report::{Catalog, ReportContext};
 use ferret_rules::{RuleSet, RulesFile};
@@ -226,11 +226,14 @@ fn finish(
     settings: &Settings,
 ) -> Result<i32> {
     let report = &settings.report;
+    let mut sink = Sink::new(report.explain);
     let suppressed = Suppressions::load(report.baseline.as_deref(), report.ignore_file.as_deref())?
-        .apply(&mut findings);
+        .apply_explained(&mut findings, &mut |f, why| sink.drop_finding(f, why));
     stats.suppressed_baseline = suppressed.baseline;
     stats.suppressed_ignored = suppressed.ignored;
-    ferret_report::prepare(&mut findings);
+    ferret_report::prepare_explained(&mut findings, &mut |f| {
+        sink.drop_finding(f, Reason::Duplicate)
+    });
     let VerifyPlan {
         enabled, fail_on, ..
     } = settings.verify;
@@ -246,6 +249,11 @@ fn finish(
         scope,
     };
     write_report(report, &findings, &ctx)?;
+    if report.explain {
+        let mut dropped = diagnostics.take_dropped();
+        dropped.append(&mut sink.take_drops());
+        print_explained(dropped);
+    }
     let errors = diagnostics.take_errors();
     print_diagnostics(&errors, &diagnostics.take_notes(), report.quiet);
     Ok(if !errors.is_empty() {
@@ -309,6 +317,39 @@ fn finish_files(
         &scanner.diagnostics,
         settings,
     )
+}
+
+/// `--explain`: every candidate, finding or file left out, in path and line order, with
+/// the reason; the secret redacted.
+fn print_explained(mut dropped: Vec<Dropped>) {
+    dropped.sort_by(|a, b| {
+        (&a.path, a.line, a.column, &a.rule_id, &a.commit)
+            .cmp(&(&b.path, b.line, b.column, &b.rule_id, &b.commit))
+    });
+    let mut err = std::io::stderr().lock();
+    for d in &dropped {
+        let place = if d.line == 0 {
+            d.path.clone()
+        } else {
+            format!("{}:{}:{}", d.path, d.line, d.column)
+        };
+        let what = if d.rule_id.is_empty() {
+            "file skipped".to_string()
+        } else {
+            format!("{} {}", d.rule_id, d.secret)
+        };
+        let commit = d
+            .commit
+            .as_deref()
+            .map(|c| format!(" (commit {})", &c[..c.len().min(12)]))
+            .unwrap_or_default();
+        let _ = writeln!(
+            err,
+            "ferret: explain: {}: {what}{commit}: not reported: {}",
+            sanitize(&place),
+            d.reason
+        );
+    }
 }
 
 /// The one place that prints per-file problems and notes.

@@ -134,6 +134,10 @@ pub struct OutputArgs {
     /// baseline`, or an earlier `--format json`, `jsonl` or `sarif` report.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Print on stderr every candidate that was not reported, and why (an allowlist, too
+    /// little entropy, a more specific rule, a baseline...). Secrets stay redacted.
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// Which findings make the exit code non-zero.

@@ -54,6 +54,8 @@ pub struct ReportSettings {
     pub color: bool,
     pub exit_code: i32,
     pub quiet: bool,
+    /// `--explain`: say why each candidate that was not reported was dropped.
+    pub explain: bool,
     /// `--baseline FILE`: fingerprints not to report.
     pub baseline: Option<PathBuf>,
     /// `.ferretignore` at the scanned tree's or repository's root.
@@ -63,7 +65,12 @@ pub struct ReportSettings {
 impl Settings {
     /// The settings of a scanning command: `root` is the scanned tree or the repository's
     /// work tree, where `.ferret.toml` and `.ferretignore` are looked for.
-    pub fn new(output: &OutputArgs, read: ReadOptions, root: Option<&Path>) -> Result<Settings> {
+    pub fn new(
+        output: &OutputArgs,
+        mut read: ReadOptions,
+        root: Option<&Path>,
+    ) -> Result<Settings> {
+        read.explain = output.explain;
         let rules = Rules::load(&output.rules, root)?;
         let verify = VerifyPlan::resolve(&output.verify, rules.config_verify_table()?.as_ref())
             .map_err(anyhow::Error::msg)?;
@@ -99,6 +106,7 @@ impl ReportSettings {
             color,
             exit_code: a.exit_code,
             quiet: a.quiet,
+            explain: a.explain,
             baseline: a.baseline.clone(),
             ignore_file: root.map(|r| r.join(IGNORE_FILE)),
         }
@@ -125,6 +133,7 @@ pub fn read_options(a: &ReadArgs) -> ReadOptions {
         no_ignore: a.no_ignore,
         follow_links: a.follow,
         threads: a.threads,
+        explain: false,
     }
 }
 

@@ -7,7 +7,7 @@ use super::assign;
 use super::names::{self, CredentialFile, Env, Evidence};
 use super::structure::{self, Naming};
 use ferret_engine::finding::{fingerprint, Finding};
-use ferret_engine::{LineCursor, Scratch};
+use ferret_engine::{LineCursor, Sink, Target};
 use ferret_rules::Severity;
 use ferret_source::{content, fs::read_file, Scanner};
 use ferret_source::{Error, Result};
@@ -314,8 +314,8 @@ fn scan_all(scanner: &Scanner<'_>, entries: &BTreeMap<String, Entry>) -> Vec<Aud
     let job = || {
         list.par_iter()
             .map_init(
-                || (Scratch::default(), Vec::new()),
-                |(scratch, buf), (path, e)| inspect(scanner, path, e, scratch, buf),
+                || (scanner.sink(), Vec::new()),
+                |(sink, buf), (path, e)| inspect(scanner, path, e, sink, buf),
             )
             .collect::<Vec<_>>()
     };
@@ -332,7 +332,7 @@ fn inspect(
     scanner: &Scanner<'_>,
     path: &str,
     e: &Entry,
-    scratch: &mut Scratch,
+    sink: &mut Sink,
     buf: &mut Vec<u8>,
 ) -> AuditFile {
     let mut file = AuditFile {
@@ -381,8 +381,9 @@ fn inspect(
         .stats
         .bytes
         .fetch_add(raw.map_or(0, |r| r.len()) as u64, Ordering::Relaxed);
-    let mut found = Vec::new();
-    scanner.engine.scan(&text, path, scratch, &mut found);
+    scanner.engine.scan(&Target::path(path), &text, sink);
+    scanner.keep_drops(sink);
+    let mut found = std::mem::take(&mut sink.findings);
     if assign::is_settings_file(path) {
         heuristics(path, &text, &mut found);
     }

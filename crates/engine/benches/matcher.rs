@@ -3,7 +3,7 @@
 //! `cargo bench --bench matcher`. Not part of the test suite (CI only compiles it); the
 //! whole-program comparison with peers is `scripts/bench.sh`.
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use ferret_engine::{Engine, Scratch};
+use ferret_engine::{Engine, Sink, Target};
 use ferret_rules::synth::{Rng, ALNUM};
 use ferret_rules::RuleSet;
 
@@ -50,12 +50,12 @@ fn bench(c: &mut Criterion) {
     for (name, content) in [("quiet", quiet_source()), ("noisy", noisy_source())] {
         group.throughput(Throughput::Bytes(content.len() as u64));
         group.bench_with_input(BenchmarkId::from_parameter(name), &content, |b, content| {
-            let mut scratch = Scratch::default();
-            let mut out = Vec::new();
+            let mut sink = Sink::default();
+            let target = Target::path("bench.rs");
             b.iter(|| {
-                out.clear();
-                engine.scan(content, "bench.rs", &mut scratch, &mut out);
-                out.len()
+                sink.findings.clear();
+                engine.scan(&target, content, &mut sink);
+                sink.findings.len()
             })
         });
     }

@@ -1,7 +1,7 @@
 //! `ferret rules check`: proves a rule set against itself. Examples run through the full
 //! engine (prefilter, overlap resolution, allowlists), so an example that another, more
 //! specific rule would claim fails here rather than in a user's scan.
-use crate::{entropy, Engine, Scratch};
+use crate::{entropy, Engine, Sink, Target};
 use ferret_rules::synth::{expand, Rng};
 use ferret_rules::{Rule, RuleSet, Semantics, Severity};
 use std::collections::HashSet;
@@ -138,7 +138,7 @@ fn check_entropy(set: &RuleSet, problems: &mut Vec<CheckProblem>) {
                 let Some(caps) = re.captures(text.as_bytes()) else {
                     continue;
                 };
-                let Some((a, b)) = crate::secret_span(&caps, r.secret_group, &re) else {
+                let Some((a, b)) = crate::native::secret_span(&caps, r.secret_group, &re) else {
                     continue;
                 };
                 let secret = &text.as_bytes()[a..b];
@@ -169,7 +169,8 @@ fn check_examples(set: &RuleSet, problems: &mut Vec<CheckProblem>) {
         Err(e) => return push(problems, "<set>", e.to_string()),
     };
     let mut p = |id: &str, m: String| push(problems, id, m);
-    let mut scratch = Scratch::default();
+    // Explaining, so a positive example that fails says which check dropped it.
+    let mut sink = Sink::new(true);
     for r in &set.rules {
         let cases = r
             .examples
@@ -185,15 +186,17 @@ fn check_examples(set: &RuleSet, problems: &mut Vec<CheckProblem>) {
                     continue;
                 }
             };
-            let mut out = Vec::new();
-            engine.scan(text.as_bytes(), "example.txt", &mut scratch, &mut out);
-            let hit = out.iter().any(|f| f.rule_id == r.id);
+            sink.findings.clear();
+            sink.take_drops();
+            engine.scan(&Target::path("example.txt"), text.as_bytes(), &mut sink);
+            let hit = sink.findings.iter().any(|f| f.rule_id == r.id);
             if positive && !hit {
-                let others: Vec<_> = out.iter().map(|f| f.rule_id.as_str()).collect();
-                let why = if others.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (found as {})", others.join(", "))
+                let others: Vec<String> = sink.findings.iter().map(|f| f.rule_id.clone()).collect();
+                let dropped = sink.take_drops().into_iter().find(|d| d.rule_id == r.id);
+                let why = match (dropped, others.is_empty()) {
+                    (Some(d), _) => format!(" (dropped: {})", d.reason),
+                    (None, true) => String::new(),
+                    (None, false) => format!(" (found as {})", others.join(", ")),
                 };
                 p(&r.id, format!("example does not match: {example:?}{why}"));
             }

@@ -12,115 +12,96 @@
 //! apply; and no overlap resolution happens, except gitleaks' one rule of precedence: a
 //! finding of a rule whose id contains `generic` is dropped when a non-generic rule found,
 //! on the same line, a secret that contains its secret.
-use super::{Candidate, Engine, Filters, Hit, Scratch, INLINE_ALLOW};
+use crate::decide::{Candidate, Hit, Reason};
+use crate::filters::Filters;
 use crate::finding::{fingerprint, Finding};
+use crate::rule::Matcher;
+use crate::{Engine, Sink, Target};
 use ferret_rules::Semantics;
 use regex::bytes::Regex;
 use std::collections::HashMap;
 
+/// Where a matcher puts candidates that failed a check, when explaining.
+pub(crate) type Drops<'a> = Option<&'a mut Vec<(u32, (usize, usize), Reason)>>;
+
 impl Engine {
-    /// The hits of one `gitleaks` rule in `content`.
+    /// The candidates of `gitleaks` rule `ri` in `content`, decided on: hits go to
+    /// `hits`, failures to `drops` when explaining.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn gitleaks_hits(
+    pub(crate) fn gitleaks_hits(
         &self,
         ri: u32,
         re: &Regex,
         filters: &[Filters],
         content: &[u8],
-        path: &str,
-        commit: Option<&str>,
+        target: &Target<'_>,
         hits: &mut Vec<Hit>,
+        mut drops: Drops<'_>,
     ) {
         let rule = &self.rules[ri as usize].rule;
         for m in re.find_iter(content) {
             let (s, e) = (m.start(), m.end());
             let (ts, te) = trim_newlines(content, s, e);
             let matched = &content[ts..te];
-            // gitleaks keeps the untrimmed start and measures the end from it.
-            let (ls, le) = line_span(content, s, s + (te - ts));
-            let line = &content[ls..le];
-            if INLINE_ALLOW
-                .iter()
-                .any(|w| memchr::memmem::find(line, w).is_some())
-            {
-                continue;
-            }
             let Some((ss, se)) = secret_span(re, matched, rule.secret_group) else {
                 continue;
             };
-            let secret = &matched[ss..se];
-            if let Some(min) = rule.entropy {
-                if entropy(secret) <= min {
-                    continue;
-                }
-            }
-            let candidate = Candidate {
-                secret,
-                matched,
-                line,
-                path,
-                commit,
-            };
-            if self.globals.iter().any(|f| f.finding_allowed(&candidate))
-                || filters.iter().any(|f| f.finding_allowed(&candidate))
-            {
-                continue;
-            }
             // A newline at the start of the match counts, for gitleaks, as the next line.
             let at = if content.get(s) == Some(&b'\n') {
                 s + 1
             } else {
                 s
             };
-            hits.push(Hit {
-                checksum_failed: false,
-                rule: ri,
-                start: ts + ss,
-                end: ts + se,
-                at,
-                at_end: te.max(at),
-            });
+            // gitleaks keeps the untrimmed start and measures the end from it.
+            let c = Candidate {
+                secret: (ts + ss, ts + se),
+                matched: (ts, te),
+                line: Some(line_span(content, s, s + (te - ts))),
+                at: (at, te.max(at)),
+            };
+            match self.consider(ri, filters, content, target, c) {
+                Ok(hit) => hits.push(hit),
+                Err(reason) => {
+                    if let Some(d) = drops.as_deref_mut() {
+                        d.push((ri, c.secret, reason));
+                    }
+                }
+            }
         }
     }
 
     /// Findings of rules that report a file by its name (gitleaks' path-only rules): for
     /// non-empty files whose path matches, when a keyword of the rule (if it has any) is in
     /// the content. They have no line; they are placed at line 1.
-    pub(super) fn path_rule_findings(
-        &self,
-        content: &[u8],
-        path: &str,
-        commit: Option<&str>,
-        scratch: &mut Scratch,
-        out: &mut Vec<Finding>,
-    ) {
+    pub(crate) fn path_rule_findings(&self, target: &Target<'_>, content: &[u8], sink: &mut Sink) {
         if self.path_only.is_empty() || content.is_empty() {
             return;
         }
+        let path = target.path;
         let mut prefiltered = false;
         for &ri in &self.path_only {
             let cr = &self.rules[ri as usize];
             if !cr.runs_on(path)
                 || (cr.rule.semantics == Semantics::Ferret
-                    && self.global.path_allowed(path, commit))
+                    && self.global.path_allowed(path, target.commit))
             {
                 continue;
             }
             let Ok(filters) = cr.filters() else { continue };
-            if filters.iter().any(|f| f.path_allowed(path, commit)) {
+            if filters.iter().any(|f| f.path_allowed(path, target.commit)) {
                 continue;
             }
             if !cr.rule.keywords.is_empty() {
                 if !prefiltered {
-                    self.candidates(content, scratch);
+                    self.candidates(content, &mut sink.scratch);
                     prefiltered = true;
                 }
-                if !scratch.candidates.contains(&ri) {
+                if !sink.scratch.candidates.contains(&ri) {
                     continue;
                 }
             }
             let rule = &cr.rule;
-            out.push(Finding {
+            sink.findings.push(Finding {
                 fingerprint: fingerprint(&rule.id, "", path),
                 rule_id: rule.id.clone(),
                 description: rule.description.clone(),
@@ -138,7 +119,7 @@ impl Engine {
 
     /// gitleaks' one rule of precedence (`detect.filter`), over the findings of one piece
     /// of content from `first` on.
-    pub(super) fn drop_generic_duplicates(&self, out: &mut Vec<Finding>, first: usize) {
+    pub(crate) fn drop_generic_duplicates(&self, sink: &mut Sink, first: usize) {
         let generic = |id: &str| id.to_ascii_lowercase().contains("generic");
         let gitleaks_generic = |id: &str| {
             generic(id)
@@ -147,48 +128,55 @@ impl Engine {
                     .get(id)
                     .is_some_and(|&i| self.rules[i as usize].rule.semantics == Semantics::Gitleaks)
         };
-        let found = &out[first..];
+        let found = &sink.findings[first..];
         if !found.iter().any(|f| generic(&f.rule_id)) {
             return;
         }
-        let drop: Vec<bool> = found
+        let winners: Vec<Option<String>> = found
             .iter()
             .map(|f| {
-                gitleaks_generic(&f.rule_id)
-                    && found.iter().any(|p| {
+                if !gitleaks_generic(&f.rule_id) {
+                    return None;
+                }
+                found
+                    .iter()
+                    .find(|p| {
                         p.line == f.line
                             && p.rule_id != f.rule_id
                             && !generic(&p.rule_id)
                             && p.secret.contains(f.secret.as_str())
                     })
+                    .map(|p| p.rule_id.clone())
             })
             .collect();
-        let mut i = 0;
-        out.retain(|_| {
-            let keep = i < first || !drop[i - first];
-            i += 1;
-            keep
-        });
+        if winners.iter().all(Option::is_none) {
+            return;
+        }
+        let tail = sink.findings.split_off(first);
+        for (f, winner) in tail.into_iter().zip(winners) {
+            match winner {
+                None => sink.findings.push(f),
+                Some(winner) => sink.drop_finding(&f, Reason::GenericDuplicate { winner }),
+            }
+        }
     }
-}
 
-impl Engine {
     /// A composite rule's hits: those with, for every required rule, a hit of that rule
     /// near enough (gitleaks' `processRequiredRules`). Required rules are looked for
     /// whatever their keywords and `skip_report`.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn composite_hits(
+    pub(crate) fn composite_hits(
         &self,
         ri: u32,
         re: &Regex,
         filters: &[Filters],
         content: &[u8],
-        path: &str,
-        commit: Option<&str>,
+        target: &Target<'_>,
         hits: &mut Vec<Hit>,
+        drops: Drops<'_>,
     ) {
         let mut primary = Vec::new();
-        self.gitleaks_hits(ri, re, filters, content, path, commit, &mut primary);
+        self.gitleaks_hits(ri, re, filters, content, target, &mut primary, drops);
         if primary.is_empty() {
             return;
         }
@@ -198,11 +186,17 @@ impl Engine {
             let mut v = Vec::new();
             if let Some(&qi) = self.by_id.get(&req.id) {
                 let cr = &self.rules[qi as usize];
-                if let (false, true, Ok(re), Ok(filters)) =
-                    (cr.path_only(), cr.runs_on(path), cr.regex(), cr.filters())
-                {
-                    if !filters.iter().any(|f| f.path_allowed(path, commit)) {
-                        self.gitleaks_hits(qi, re, filters, content, path, commit, &mut v);
+                if let (false, true, Ok(re), Ok(filters)) = (
+                    cr.matcher == Matcher::PathOnly,
+                    cr.runs_on(target.path),
+                    cr.regex(),
+                    cr.filters(),
+                ) {
+                    if !filters
+                        .iter()
+                        .any(|f| f.path_allowed(target.path, target.commit))
+                    {
+                        self.gitleaks_hits(qi, re, filters, content, target, &mut v, None);
                     }
                 }
             }
@@ -386,15 +380,16 @@ mod tests {
                 .unwrap();
         let set = ferret_rules::RuleSet::default().with_config(file);
         let engine = Engine::new(&set).unwrap();
-        let mut scratch = Scratch::default();
-        let found = |commit: Option<&str>, scratch: &mut Scratch| {
-            let mut out = Vec::new();
-            engine.scan_in_commit(b"k = zq_abcdefgh\n", "a.txt", commit, scratch, &mut out);
-            out.len()
+        let mut sink = Sink::default();
+        let mut found = |commit: Option<&str>| {
+            sink.findings.clear();
+            let target = Target::path("a.txt").in_commit(commit);
+            engine.scan(&target, b"k = zq_abcdefgh\n", &mut sink);
+            sink.findings.len()
         };
-        assert_eq!(found(Some("abc123"), &mut scratch), 0);
-        assert_eq!(found(Some("def456"), &mut scratch), 1);
-        assert_eq!(found(None, &mut scratch), 1);
+        assert_eq!(found(Some("abc123")), 0);
+        assert_eq!(found(Some("def456")), 1);
+        assert_eq!(found(None), 1);
     }
 
     #[test]

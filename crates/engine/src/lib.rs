@@ -1,356 +1,53 @@
-//! The matcher: one Aho-Corasick pass over every rule's keywords picks the rules that can
-//! match a piece of content, then only those rules' regexes run to confirm and capture.
+//! ferret's matcher, usable as a library: give it a [`RuleSet`], then hand it content with a
+//! [`Target`] naming where the content came from, and it fills a [`Sink`] with findings.
+//!
+//! One Aho-Corasick pass over every rule's keywords ([`keywords`]) picks the rules that
+//! can match a piece of content; only those rules' regexes run, each by the matcher chosen
+//! for the rule when the engine was built ([`rule::Matcher`]: ferret's own, gitleaks'
+//! semantics for translated configs, composite, path-only). Every match becomes a
+//! candidate that one function decides on ([`decide`]: entropy, inline allow markers,
+//! allowlists, encoded decoys, checksums), then overlapping hits go to the most specific
+//! rule. Encoded spans (base64, percent-encoding, JSON escapes) are decoded and scanned
+//! the same way, two layers deep ([`encoded`]).
 //!
 //! A rule's regex (and its allowlist) is compiled the first time a keyword of the rule is
 //! seen, so a pre-commit scan of a few files compiles a handful of rules, not all of them.
 //! The engine is immutable after construction apart from those `OnceLock`s, so one engine
-//! is shared by every worker thread; each worker brings its own [`Scratch`].
+//! is shared by every worker thread; each worker brings its own [`Sink`].
 
 mod check;
+mod decide;
 pub mod encoded;
 pub mod entropy;
+mod filters;
 pub mod finding;
 mod gitleaks;
 mod keywords;
 pub mod lines;
+mod native;
+mod rule;
 mod short;
 
 pub use check::{check_rules, CheckProblem};
+pub use decide::{Dropped, Reason, Sink, Target};
 pub use ferret_rules::{Error, Result};
-
-use crate::finding::{fingerprint, Finding};
-use ferret_rules::checksum;
-use ferret_rules::{
-    compile_regex, short_error, Allowlist, Condition, RegexTarget, Rule, RuleSet, Semantics,
-};
-use keywords::Keywords;
-use regex::bytes::Regex;
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
-
 pub use lines::{line_bounds, LineCursor};
+
+use crate::decide::{Hit, Layer};
+use crate::filters::Filters;
+use crate::finding::{fingerprint, Finding};
+use crate::rule::{CompiledRule, Matcher};
+use ferret_rules::{Rule, RuleSet, Semantics};
+use keywords::Keywords;
+use std::collections::BTreeMap;
 
 /// How many encodings deep a secret is looked for (base64 inside base64 is common in
 /// Kubernetes secrets holding Docker configs).
 const MAX_DECODE_DEPTH: usize = 2;
 
-/// How far before a keyword hit a rule's match may start (connection strings put the
-/// keyword `password=` after the host), and how far after it may end (a PEM block).
-const WINDOW_BEFORE: usize = 1024;
-const WINDOW_AFTER: usize = 16 * 1024;
-
-/// Words that mark a line as a deliberate, reviewed exception.
-const INLINE_ALLOW: &[&[u8]] = &[b"ferret:allow", b"gitleaks:allow"];
-
-/// A compiled allowlist. Stopwords are lowercased once.
-#[derive(Debug, Default)]
-struct Filters {
-    /// Tried against what `target` names.
-    secret: LazyRegexes,
-    target: RegexTarget,
-    line: LazyRegexes,
-    paths: Option<short::Regex>,
-    stopwords: Vec<String>,
-    /// ferret's own stopwords count only when written as words (see [`one_case`]);
-    /// gitleaks' count in any case, as gitleaks counts them.
-    words_only: bool,
-    commits: Vec<String>,
-    condition: Condition,
-}
-
-/// What a candidate finding offers to allowlists.
-struct Candidate<'a> {
-    secret: &'a [u8],
-    /// The whole text the rule's regex matched.
-    matched: &'a [u8],
-    line: &'a [u8],
-    path: &'a str,
-    commit: Option<&'a str>,
-}
-
-/// Allowlist regexes, compiled when the first candidate finding reaches them. Most rules
-/// whose keywords appear in a file never match there, and a pre-commit run would otherwise
-/// spend a tenth of its time compiling allowlists it never consults. [`Filters::check`]
-/// compiles them up front, so a bad pattern is still reported before any scan.
-#[derive(Debug, Default)]
-struct LazyRegexes {
-    patterns: Vec<String>,
-    owner: String,
-    compiled: OnceLock<std::result::Result<Vec<short::Regex>, String>>,
-}
-
-impl LazyRegexes {
-    fn new(patterns: &[String], owner: &str) -> Self {
-        LazyRegexes {
-            patterns: patterns.to_vec(),
-            owner: owner.to_string(),
-            compiled: OnceLock::new(),
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
-    }
-
-    fn compiled(&self) -> std::result::Result<&[short::Regex], &String> {
-        self.compiled
-            .get_or_init(|| {
-                // Errors are worded by the `regex` crate, as for rule regexes.
-                self.patterns
-                    .iter()
-                    .map(|p| {
-                        short::build(&[p], true).map_err(|meta| {
-                            format!(
-                                "allowlist regex {p:?}: {}",
-                                short_error(
-                                    &compile_regex(p).err().map_or(meta, |e| e.to_string())
-                                )
-                            )
-                        })
-                    })
-                    .collect()
-            })
-            .as_ref()
-            .map(Vec::as_slice)
-    }
-
-    /// Whether any pattern matches. A pattern that does not compile allows nothing: the
-    /// finding is reported rather than lost (rule files are checked before scans start).
-    fn any_match(&self, text: &[u8]) -> bool {
-        self.compiled()
-            .is_ok_and(|res| res.iter().any(|r| r.is_match(text)))
-    }
-
-    fn check(&self) -> Result<()> {
-        self.compiled().map(drop).map_err(|m| Error::Rule {
-            id: self.owner.clone(),
-            message: m.clone(),
-        })
-    }
-}
-
-impl Filters {
-    fn compile(a: &Allowlist, owner: &str, words_only: bool) -> Result<Filters> {
-        let paths = if a.paths.is_empty() {
-            None
-        } else {
-            Some(short::build(&a.paths, false).map_err(|meta| {
-                let e = regex::bytes::RegexSetBuilder::new(&a.paths)
-                    .unicode(false)
-                    .build()
-                    .err()
-                    .map_or(meta, |e| e.to_string());
-                Error::Rule {
-                    id: owner.to_string(),
-                    message: format!("allowlist path: {}", short_error(&e)),
-                }
-            })?)
-        };
-        Ok(Filters {
-            secret: LazyRegexes::new(&a.regexes, owner),
-            target: a.regex_target,
-            line: LazyRegexes::new(&a.line_regexes, owner),
-            paths,
-            stopwords: a.stopwords.iter().map(|s| s.to_lowercase()).collect(),
-            words_only,
-            commits: a.commits.iter().map(|c| c.trim().to_lowercase()).collect(),
-            condition: a.condition,
-        })
-    }
-
-    /// Compiles what is otherwise compiled on first use, to report bad patterns now.
-    fn check(&self) -> Result<()> {
-        self.secret.check()?;
-        self.line.check()
-    }
-
-    fn path_matches(&self, path: &str) -> bool {
-        self.paths
-            .as_ref()
-            .is_some_and(|s| s.is_match(path.as_bytes()))
-    }
-
-    fn commit_matches(&self, commit: Option<&str>) -> bool {
-        commit.is_some_and(|c| self.commits.iter().any(|x| x.eq_ignore_ascii_case(c)))
-    }
-
-    /// True when the whole file (or commit) is allowed, before its content is read. With
-    /// `condition = "and"`, only an allowlist that lists nothing but paths and commits can
-    /// say so; the others are judged finding by finding.
-    fn path_allowed(&self, path: &str, commit: Option<&str>) -> bool {
-        match self.condition {
-            Condition::Or => self.path_matches(path) || self.commit_matches(commit),
-            Condition::And => {
-                if !self.secret.is_empty() || !self.line.is_empty() || !self.stopwords.is_empty() {
-                    return false;
-                }
-                let mut checks = false;
-                if !self.commits.is_empty() {
-                    if !self.commit_matches(commit) {
-                        return false;
-                    }
-                    checks = true;
-                }
-                if self.paths.is_some() {
-                    if !self.path_matches(path) {
-                        return false;
-                    }
-                    checks = true;
-                }
-                checks
-            }
-        }
-    }
-
-    /// True when this finding is allowed: with `or`, any regex or stopword (paths and
-    /// commits were judged per file); with `and`, every kind of check listed holds.
-    fn finding_allowed(&self, c: &Candidate<'_>) -> bool {
-        let target = match self.target {
-            RegexTarget::Secret => c.secret,
-            RegexTarget::Match => c.matched,
-            RegexTarget::Line => c.line,
-        };
-        let regex = || !target.is_empty() && self.secret.any_match(target);
-        let line = || self.line.any_match(c.line);
-        let stopword = || {
-            if self.stopwords.is_empty() || c.secret.is_empty() {
-                return false;
-            }
-            let lower = c.secret.to_ascii_lowercase();
-            self.stopwords.iter().any(|w| {
-                memchr::memmem::find_iter(&lower, w.as_bytes())
-                    .any(|i| !self.words_only || one_case(&c.secret[i..i + w.len()]))
-            })
-        };
-        match self.condition {
-            Condition::Or => regex() || line() || stopword(),
-            Condition::And => {
-                let listed = [
-                    !self.commits.is_empty(),
-                    self.paths.is_some(),
-                    !self.secret.is_empty(),
-                    !self.line.is_empty(),
-                    !self.stopwords.is_empty(),
-                ];
-                listed.iter().any(|&l| l)
-                    && (!listed[0] || self.commit_matches(c.commit))
-                    && (!listed[1] || self.path_matches(c.path))
-                    && (!listed[2] || regex())
-                    && (!listed[3] || line())
-                    && (!listed[4] || stopword())
-            }
-        }
-    }
-}
-
-/// A generic rule's value stops at the next parameter of a query string: in
-/// `?token=abc&source=crm` the value is `abc`. An `&` not followed by `name=` (Azure's
-/// `git&202503251200&key`) is part of the value.
-fn query_value_len(value: &[u8]) -> usize {
-    memchr::memchr_iter(b'&', value)
-        .find(|&i| {
-            let rest = &value[i + 1..];
-            let name = rest
-                .iter()
-                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-                .count();
-            name > 0 && !rest[0].is_ascii_digit() && rest.get(name) == Some(&b'=')
-        })
-        .unwrap_or(value.len())
-}
-
-/// Whether a stopword was written the way people write words: in one case (`fake`,
-/// `FAKE`) or in words (`Fake`, `yourKey`). The same letters in mixed case (`FaKE_`,
-/// `YOUr_`) are random key material that happened to spell them.
-fn one_case(s: &[u8]) -> bool {
-    let letters: Vec<u8> = s.iter().copied().filter(u8::is_ascii_alphabetic).collect();
-    letters.iter().all(u8::is_ascii_lowercase)
-        || letters.iter().all(u8::is_ascii_uppercase)
-        || letters.iter().enumerate().all(|(i, c)| {
-            !c.is_ascii_uppercase() || letters.get(i + 1).is_some_and(u8::is_ascii_lowercase)
-        })
-}
-
-struct CompiledRule {
-    rule: Rule,
-    specificity: i32,
-    /// Tagged `generic`: the rule knows no token format, only a name that says "secret".
-    generic: bool,
-    regex: OnceLock<std::result::Result<Regex, String>>,
-    /// The rule's `path` regex, if it has one.
-    path: OnceLock<std::result::Result<Option<Regex>, String>>,
-    /// `allowlist` (when not empty) and `allowlists`.
-    filters: OnceLock<std::result::Result<Vec<Filters>, String>>,
-}
-
-impl CompiledRule {
-    fn regex(&self) -> std::result::Result<&Regex, &String> {
-        self.regex
-            .get_or_init(|| {
-                let re =
-                    compile_regex(&self.rule.regex).map_err(|e| short_error(&e.to_string()))?;
-                let groups = re.captures_len() - 1;
-                match self.rule.secret_group {
-                    Some(g) if g > groups => Err(format!(
-                        "secret group {g}, but the regex has {groups} group(s)"
-                    )),
-                    _ => Ok(re),
-                }
-            })
-            .as_ref()
-    }
-
-    /// True for a rule that reports files by name alone.
-    fn path_only(&self) -> bool {
-        self.rule.regex.is_empty() && self.rule.path.is_some()
-    }
-
-    fn path(&self) -> std::result::Result<Option<&Regex>, &String> {
-        self.path
-            .get_or_init(|| {
-                self.rule
-                    .path
-                    .as_deref()
-                    .map(compile_regex)
-                    .transpose()
-                    .map_err(|e| format!("invalid path regex: {}", short_error(&e.to_string())))
-            })
-            .as_ref()
-            .map(Option::as_ref)
-    }
-
-    fn filters(&self) -> std::result::Result<&[Filters], &String> {
-        self.filters
-            .get_or_init(|| {
-                let own = (!self.rule.allowlist.is_empty()).then_some(&self.rule.allowlist);
-                own.into_iter()
-                    .chain(&self.rule.allowlists)
-                    .map(|a| {
-                        let words_only = self.rule.semantics != Semantics::Gitleaks;
-                        Filters::compile(a, &self.rule.id, words_only).map_err(|e| match e {
-                            Error::Rule { message, .. } => message,
-                            e => e.to_string(),
-                        })
-                    })
-                    .collect()
-            })
-            .as_ref()
-            .map(Vec::as_slice)
-    }
-
-    /// True when the rule's path regex (if any) lets it run on `path`.
-    fn runs_on(&self, path: &str) -> bool {
-        match self.path() {
-            Ok(Some(re)) => re.is_match(path.as_bytes()),
-            Ok(None) => true,
-            Err(_) => false,
-        }
-    }
-}
-
-/// Per-worker buffers, reused across files so the hot path does not allocate.
+/// Per-worker buffers, reused across scans so the hot path does not allocate.
 #[derive(Default)]
-pub struct Scratch {
+pub(crate) struct Scratch {
     /// (rule, offset) of every keyword hit, sorted.
     rule_hits: Vec<(u32, usize)>,
     /// Regex windows of the rule being run.
@@ -358,19 +55,8 @@ pub struct Scratch {
     seen: Vec<u64>,
     candidates: Vec<u32>,
     hits: Vec<Hit>,
-}
-
-#[derive(Clone, Copy)]
-struct Hit {
-    rule: u32,
-    /// The secret.
-    start: usize,
-    end: usize,
-    checksum_failed: bool,
-    /// Where the finding is placed: the secret for `ferret` rules, the match for
-    /// `gitleaks` rules.
-    at: usize,
-    at_end: usize,
+    /// Candidates that failed a check, kept only when explaining: (rule, secret, why).
+    drops: Vec<(u32, (usize, usize), Reason)>,
 }
 
 /// The compiled rule set.
@@ -439,22 +125,9 @@ impl Engine {
                 }
             }
         }
-        let prefilter = Keywords::new(&keywords);
-        let rules: Vec<CompiledRule> = set
-            .rules
-            .iter()
-            .map(|r| CompiledRule {
-                specificity: r.specificity(),
-                generic: r.tags.iter().any(|t| t == "generic"),
-                rule: r.clone(),
-                regex: OnceLock::new(),
-                path: OnceLock::new(),
-                filters: OnceLock::new(),
-            })
-            .collect();
         Ok(Engine {
-            rules,
-            prefilter,
+            rules: set.rules.iter().map(CompiledRule::new).collect(),
+            prefilter: Keywords::new(&keywords),
             pattern_rules,
             keywordless,
             global: Filters::compile(&set.allowlist, "<global allowlist>", true)?,
@@ -474,26 +147,25 @@ impl Engine {
     /// allowlists, now, so that a broken rule is an error at start-up (user-supplied rules,
     /// `rules check`).
     pub fn compile_now(&self, which: impl Fn(&Rule) -> bool) -> Result<()> {
+        let rule_error = |r: &CompiledRule, message: String| Error::Rule {
+            id: r.rule.id.clone(),
+            message,
+        };
         for r in self.rules.iter().filter(|r| which(&r.rule)) {
-            if !r.path_only() {
-                r.regex().map_err(|m| Error::Rule {
-                    id: r.rule.id.clone(),
-                    message: if m.starts_with("secret group") {
-                        m.clone()
-                    } else {
-                        format!("invalid regex: {m}")
-                    },
+            if r.matcher != Matcher::PathOnly {
+                r.regex().map_err(|m| {
+                    rule_error(
+                        r,
+                        if m.starts_with("secret group") {
+                            m.clone()
+                        } else {
+                            format!("invalid regex: {m}")
+                        },
+                    )
                 })?;
             }
-            r.path().map_err(|m| Error::Rule {
-                id: r.rule.id.clone(),
-                message: m.clone(),
-            })?;
-            let filters = r.filters().map_err(|m| Error::Rule {
-                id: r.rule.id.clone(),
-                message: m.clone(),
-            })?;
-            for f in filters {
+            r.path().map_err(|m| rule_error(r, m.clone()))?;
+            for f in r.filters().map_err(|m| rule_error(r, m.clone()))? {
                 f.check()?;
             }
         }
@@ -528,57 +200,41 @@ impl Engine {
     }
 
     /// Finds secrets in `content` (text: UTF-16 already transcoded) and appends them to
-    /// `out`. `path` is what findings report and what path allowlists see. Encoded spans
-    /// (base64, percent, JSON escapes) are decoded and scanned too, two layers deep.
-    pub fn scan(&self, content: &[u8], path: &str, scratch: &mut Scratch, out: &mut Vec<Finding>) {
-        self.scan_in_commit(content, path, None, scratch, out);
-    }
-
-    /// [`Engine::scan`] for content from a commit, so that allowlists listing commits apply.
-    pub fn scan_in_commit(
-        &self,
-        content: &[u8],
-        path: &str,
-        commit: Option<&str>,
-        scratch: &mut Scratch,
-        out: &mut Vec<Finding>,
-    ) {
-        if self.globals.iter().any(|f| f.path_allowed(path, commit)) {
+    /// `sink.findings`. Encoded spans (base64, percent, JSON escapes) are decoded and
+    /// scanned too, two layers deep.
+    pub fn scan(&self, target: &Target<'_>, content: &[u8], sink: &mut Sink) {
+        if self
+            .globals
+            .iter()
+            .any(|f| f.path_allowed(target.path, target.commit))
+        {
+            sink.drop_file(target, Reason::PathAllowlisted);
             return;
         }
-        let first = out.len();
-        self.scan_layer(content, path, commit, scratch, out, 0);
-        self.path_rule_findings(content, path, commit, scratch, out);
+        let first = sink.findings.len();
+        self.scan_layer(target, content, sink);
+        self.path_rule_findings(target, content, sink);
         if self.any_gitleaks {
-            self.drop_generic_duplicates(out, first);
+            self.drop_generic_duplicates(sink, first);
         }
     }
 
     /// Rules that judge a file by its name: they also see files skipped as binary.
-    pub fn scan_path_rules(
-        &self,
-        content: &[u8],
-        path: &str,
-        scratch: &mut Scratch,
-        out: &mut Vec<Finding>,
-    ) {
-        if !self.globals.iter().any(|f| f.path_allowed(path, None)) {
-            self.path_rule_findings(content, path, None, scratch, out);
+    pub fn scan_path_rules(&self, target: &Target<'_>, content: &[u8], sink: &mut Sink) {
+        if !self
+            .globals
+            .iter()
+            .any(|f| f.path_allowed(target.path, None))
+        {
+            self.path_rule_findings(target, content, sink);
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn scan_layer(
-        &self,
-        content: &[u8],
-        path: &str,
-        commit: Option<&str>,
-        scratch: &mut Scratch,
-        out: &mut Vec<Finding>,
-        depth: usize,
-    ) {
-        let first = out.len();
-        self.scan_plain(content, path, commit, scratch, out);
+    /// One layer: the content as written, then each encoded span in it, decoded.
+    fn scan_layer(&self, target: &Target<'_>, content: &[u8], sink: &mut Sink) {
+        let first = sink.findings.len();
+        self.scan_plain(target, content, sink);
+        let depth = target.depth();
         if depth >= MAX_DECODE_DEPTH {
             return;
         }
@@ -587,36 +243,48 @@ impl Engine {
         if spans.is_empty() {
             return;
         }
-        let plain_end = out.len();
+        let plain_end = sink.findings.len();
         let mut cursor = LineCursor::new(content);
-        let mut inner = Vec::new();
         for span in spans {
-            inner.clear();
-            self.scan_layer(&span.text, path, commit, scratch, &mut inner, depth + 1);
+            let pos = cursor.position(span.start);
+            let inner_target = Target {
+                layer: Some(Layer {
+                    depth: depth + 1,
+                    line: target.layer.map_or(pos.line, |l| l.line),
+                    column: target.layer.map_or(pos.column, |l| l.column),
+                }),
+                ..*target
+            };
+            let outer = std::mem::take(&mut sink.findings);
+            self.scan_layer(&inner_target, &span.text, sink);
+            let inner = std::mem::replace(&mut sink.findings, outer);
             if inner.is_empty() {
                 continue;
             }
-            let pos = cursor.position(span.start);
             let (_, le) = line_bounds(content, span.start);
             let line = &content[pos.line_start..le.max(pos.line_start)];
-            if INLINE_ALLOW
+            if decide::INLINE_ALLOW
                 .iter()
                 .any(|w| memchr::memmem::find(line, w).is_some())
             {
+                for f in &inner {
+                    sink.drop_finding(f, Reason::InlineAllow);
+                }
                 continue;
             }
             let end_on_line = span.end.min(le.max(span.start));
             let end_column = pos.column + lines::char_count(&content[span.start..end_on_line]);
             let line_text = String::from_utf8_lossy(line).into_owned();
-            for mut f in inner.drain(..) {
+            for mut f in inner {
                 // Already found as written (the span merely contained it): report once.
-                let plain = out[first..plain_end].iter().any(|p| {
+                let plain = sink.findings[first..plain_end].iter().any(|p| {
                     p.rule_id == f.rule_id
                         && p.secret == f.secret
                         && p.offset.0 >= span.start
                         && p.offset.1 <= span.end
                 });
                 if plain {
+                    sink.drop_finding(&f, Reason::Duplicate);
                     continue;
                 }
                 f.decoded = Some(match f.decoded.take() {
@@ -628,16 +296,17 @@ impl Engine {
                 f.end_column = end_column;
                 f.offset = (span.start, span.end);
                 f.line_text = line_text.clone();
-                out.push(f);
+                sink.findings.push(f);
             }
         }
-        self.resolve_decoded_overlaps(out, first, plain_end);
+        self.resolve_decoded_overlaps(sink, first, plain_end);
     }
 
     /// A secret seen both as written and decoded from an enclosing span (a percent-encoded
     /// webhook secret that a generic `secret=` rule also matched as written) is reported
     /// under the more specific rule only.
-    fn resolve_decoded_overlaps(&self, out: &mut Vec<Finding>, first: usize, plain_end: usize) {
+    fn resolve_decoded_overlaps(&self, sink: &mut Sink, first: usize, plain_end: usize) {
+        let out = &sink.findings;
         if out.len() == plain_end || plain_end == first {
             return;
         }
@@ -649,7 +318,7 @@ impl Engine {
         };
         let overlaps =
             |a: &Finding, b: &Finding| a.offset.0 < b.offset.1 && b.offset.0 < a.offset.1;
-        let mut drop = vec![false; out.len()];
+        let mut winner: Vec<Option<usize>> = vec![None; out.len()];
         for d in plain_end..out.len() {
             for r in first..plain_end {
                 if !overlaps(&out[r], &out[d]) {
@@ -657,37 +326,50 @@ impl Engine {
                 }
                 let (sr, sd) = (spec(&out[r].rule_id), spec(&out[d].rule_id));
                 if sr < sd {
-                    drop[r] = true;
+                    winner[r] = Some(d);
                 } else if sd < sr {
-                    drop[d] = true;
+                    winner[d] = Some(r);
                 }
             }
         }
-        let mut i = 0;
-        out.retain(|_| {
-            i += 1;
-            !drop[i - 1]
-        });
+        if winner.iter().all(Option::is_none) {
+            return;
+        }
+        let winners: Vec<Option<String>> = winner
+            .iter()
+            .map(|w| w.map(|i| out[i].rule_id.clone()))
+            .collect();
+        let findings = std::mem::take(&mut sink.findings);
+        for (f, winner) in findings.into_iter().zip(winners) {
+            match winner {
+                None => sink.findings.push(f),
+                Some(winner) => sink.drop_finding(&f, Reason::Overlap { winner }),
+            }
+        }
     }
 
-    fn scan_plain(
-        &self,
-        content: &[u8],
-        path: &str,
-        commit: Option<&str>,
-        scratch: &mut Scratch,
-        out: &mut Vec<Finding>,
-    ) {
+    /// The content as written: keyword prefilter, each candidate rule's matcher, the
+    /// decision on each candidate, overlaps, then findings with their positions.
+    fn scan_plain(&self, target: &Target<'_>, content: &[u8], sink: &mut Sink) {
+        let explain = sink.explaining();
+        let scratch = &mut sink.scratch;
         self.candidates(content, scratch);
         if scratch.candidates.is_empty() {
             return;
         }
         scratch.hits.clear();
+        scratch.drops.clear();
+        let (path, commit) = (target.path, target.commit);
         let native_allowed = self.global.path_allowed(path, commit);
-        for &ri in &scratch.candidates {
+        let candidates = std::mem::take(&mut scratch.candidates);
+        for &ri in &candidates {
             let cr = &self.rules[ri as usize];
-            let gitleaks = cr.rule.semantics == Semantics::Gitleaks;
-            if (native_allowed && !gitleaks) || cr.path_only() || !cr.runs_on(path) {
+            let skipped = match cr.matcher {
+                Matcher::PathOnly => true,
+                Matcher::Native => native_allowed,
+                Matcher::Gitleaks | Matcher::Composite => cr.rule.skip_report,
+            };
+            if skipped || !cr.runs_on(path) {
                 continue;
             }
             let Ok(re) = cr.regex() else { continue };
@@ -695,176 +377,93 @@ impl Engine {
             if filters.iter().any(|f| f.path_allowed(path, commit)) {
                 continue;
             }
-            if gitleaks {
-                if cr.rule.skip_report {
-                    continue;
+            let drops = explain.then_some(&mut scratch.drops);
+            match cr.matcher {
+                Matcher::Native => {
+                    self.native_hits(ri, re, filters, content, target, scratch, explain)
                 }
-                let hits = &mut scratch.hits;
-                if cr.rule.required.is_empty() {
-                    self.gitleaks_hits(ri, re, filters, content, path, commit, hits);
-                } else {
-                    self.composite_hits(ri, re, filters, content, path, commit, hits);
+                Matcher::Gitleaks => {
+                    self.gitleaks_hits(ri, re, filters, content, target, &mut scratch.hits, drops)
                 }
-                continue;
+                Matcher::Composite => {
+                    self.composite_hits(ri, re, filters, content, target, &mut scratch.hits, drops)
+                }
+                Matcher::PathOnly => {}
             }
-            let group = cr.rule.secret_group;
-            let mut windows = std::mem::take(&mut scratch.windows);
-            self.windows(ri, content, &scratch.rule_hits, &mut windows);
-            for &(ws, we) in &windows {
-                for caps in re.captures_iter(&content[ws..we]) {
-                    let mut m = match secret_span(&caps, group, re) {
-                        Some(m) => (m.0 + ws, m.1 + ws),
-                        None => continue,
-                    };
-                    if cr.rule.max_length.is_some_and(|n| m.1 - m.0 > n) {
-                        continue;
-                    }
-                    if cr.generic {
-                        m.1 = m.0 + query_value_len(&content[m.0..m.1]);
-                    }
-                    let secret = &content[m.0..m.1];
-                    if secret.is_empty() {
-                        continue;
-                    }
-                    if let Some(min) = cr.rule.entropy {
-                        if !entropy::enough(secret, min) {
-                            continue;
-                        }
-                    }
-                    let (ls, le) = line_bounds(content, m.0);
-                    let line = &content[ls..le.max(ls)];
-                    if INLINE_ALLOW
-                        .iter()
-                        .any(|w| memchr::memmem::find(line, w).is_some())
-                    {
-                        continue;
-                    }
-                    let candidate = Candidate {
-                        secret,
-                        matched: caps.get(0).map_or(secret, |w| w.as_bytes()),
-                        line,
-                        path,
-                        commit,
-                    };
-                    if filters.iter().any(|f| f.finding_allowed(&candidate))
-                        || self.global.finding_allowed(&candidate)
-                        || self.globals.iter().any(|f| f.finding_allowed(&candidate))
-                    {
-                        continue;
-                    }
-                    if cr.generic
-                        && self.generic_value_is_decoy(cr, filters, secret, line, path, commit)
-                    {
-                        continue;
-                    }
-                    // A token whose checksum fails still claims its text (dropped after
-                    // overlaps are resolved), so that a generic `TOKEN=` rule does not
-                    // report the look-alike in its place.
-                    let checksum_failed = cr
-                        .rule
-                        .checksum
-                        .as_deref()
-                        .is_some_and(|c| !checksum::valid(c, secret));
-                    scratch.hits.push(Hit {
-                        checksum_failed,
-                        rule: ri,
-                        start: m.0,
-                        end: m.1,
-                        at: m.0,
-                        at_end: m.1,
-                    });
-                }
-            }
-            scratch.windows = windows;
         }
-        if scratch.hits.is_empty() {
-            return;
+        scratch.candidates = candidates;
+        if !scratch.hits.is_empty() {
+            self.resolve_overlaps(&mut scratch.hits, explain.then_some(&mut scratch.drops));
+            scratch.hits.sort_by_key(|h| (h.at, h.rule));
         }
-        self.resolve_overlaps(&mut scratch.hits);
-        scratch.hits.sort_by_key(|h| (h.at, h.rule));
+        let hits = std::mem::take(&mut scratch.hits);
+        let drops = std::mem::take(&mut scratch.drops);
         let mut cursor = LineCursor::new(content);
-        for h in &scratch.hits {
+        for h in &hits {
             if h.checksum_failed && !self.keep_bad_checksums {
+                sink.drop_candidate(
+                    &self.rules[h.rule as usize],
+                    content,
+                    target,
+                    (h.start, h.end),
+                    Reason::BadChecksum,
+                );
                 continue;
             }
-            let rule = &self.rules[h.rule as usize].rule;
-            let pos = cursor.position(h.at);
-            let secret = String::from_utf8_lossy(&content[h.start..h.end]).into_owned();
-            let (_, le) = line_bounds(content, h.at);
-            let first_line_end = h.at_end.min(le.max(h.at)).max(h.at);
-            let end_column = pos.column + lines::char_count(&content[h.at..first_line_end]);
-            let line_text =
-                String::from_utf8_lossy(&content[pos.line_start..le.max(pos.line_start)])
-                    .into_owned();
-            out.push(Finding {
-                fingerprint: fingerprint(&rule.id, &secret, path),
-                rule_id: rule.id.clone(),
-                description: rule.description.clone(),
-                severity: if h.checksum_failed {
-                    ferret_rules::Severity::Low
-                } else {
-                    rule.severity
-                },
-                checksum_failed: h.checksum_failed,
-                tags: rule.tags.clone(),
-                path: path.to_string(),
-                line: pos.line,
-                column: pos.column,
-                end_column,
-                secret,
-                offset: (h.start, h.end),
-                line_text,
-                commit: None,
-                decoded: None,
-                verification: None,
-            });
+            sink.findings
+                .push(self.finding(h, content, target, &mut cursor));
         }
+        for (ri, span, reason) in &drops {
+            sink.drop_candidate(
+                &self.rules[*ri as usize],
+                content,
+                target,
+                *span,
+                reason.clone(),
+            );
+        }
+        sink.scratch.hits = hits;
+        sink.scratch.drops = drops;
     }
 
-    /// A generic rule judges the value that was assigned, not its encoding: a value that
-    /// is base64 of text (a Kubernetes Secret's `data:`, a `.dockerconfigjson`) is a decoy
-    /// when the decoded text is one (a placeholder, too little entropy), and is left to
-    /// the decoded scan when a rule that knows the format matches the decoded text (that
-    /// rule reports it, or its checksum says it is a look-alike).
-    fn generic_value_is_decoy(
+    /// The finding for a hit, placed by line and column.
+    fn finding(
         &self,
-        cr: &CompiledRule,
-        filters: &[Filters],
-        secret: &[u8],
-        line: &[u8],
-        path: &str,
-        commit: Option<&str>,
-    ) -> bool {
-        let Some(text) = encoded::base64_text(secret) else {
-            return false;
-        };
-        let decoded = Candidate {
-            secret: &text,
-            matched: &text,
-            line,
-            path,
-            commit,
-        };
-        if cr
-            .rule
-            .entropy
-            .is_some_and(|min| !entropy::enough(&text, min))
-            || filters.iter().any(|f| f.finding_allowed(&decoded))
-            || self.global.finding_allowed(&decoded)
-        {
-            return true;
+        h: &Hit,
+        content: &[u8],
+        target: &Target<'_>,
+        cursor: &mut LineCursor<'_>,
+    ) -> Finding {
+        let rule = &self.rules[h.rule as usize].rule;
+        let pos = cursor.position(h.at);
+        let secret = String::from_utf8_lossy(&content[h.start..h.end]).into_owned();
+        let (_, le) = line_bounds(content, h.at);
+        let first_line_end = h.at_end.min(le.max(h.at)).max(h.at);
+        let end_column = pos.column + lines::char_count(&content[h.at..first_line_end]);
+        let line_text =
+            String::from_utf8_lossy(&content[pos.line_start..le.max(pos.line_start)]).into_owned();
+        Finding {
+            fingerprint: fingerprint(&rule.id, &secret, target.path),
+            rule_id: rule.id.clone(),
+            description: rule.description.clone(),
+            severity: if h.checksum_failed {
+                ferret_rules::Severity::Low
+            } else {
+                rule.severity
+            },
+            checksum_failed: h.checksum_failed,
+            tags: rule.tags.clone(),
+            path: target.path.to_string(),
+            line: pos.line,
+            column: pos.column,
+            end_column,
+            secret,
+            offset: (h.start, h.end),
+            line_text,
+            commit: None,
+            decoded: None,
+            verification: None,
         }
-        let mut stronger = false;
-        self.prefilter.for_each(&text, |p, _| {
-            stronger = stronger
-                || self.pattern_rules[p].iter().any(|&r| {
-                    let other = &self.rules[r as usize];
-                    other.specificity > cr.specificity
-                        && !other.generic
-                        && other.regex().is_ok_and(|re| re.is_match(&text))
-                });
-        });
-        stronger
     }
 
     /// The prefilter: one pass of the keyword automaton marks candidate rules.
@@ -894,65 +493,13 @@ impl Engine {
         scratch.rule_hits.sort_unstable();
     }
 
-    /// Where a rule's regex runs: around its keyword hits, from a little before each to
-    /// well after it, widened to whole lines and merged. A rule's match holds or sits next
-    /// to its keyword, so this finds what a search of the whole content finds, while the
-    /// regexes of rules whose keywords are common words (`token`, `pat`) touch a few lines
-    /// instead of the whole file. Rules without keywords search everything.
-    fn windows(
-        &self,
-        rule: u32,
-        content: &[u8],
-        rule_hits: &[(u32, usize)],
-        out: &mut Vec<(usize, usize)>,
-    ) {
-        out.clear();
-        let from = rule_hits.partition_point(|&(r, _)| r < rule);
-        let to = rule_hits.partition_point(|&(r, _)| r <= rule);
-        if from == to {
-            out.push((0, content.len()));
-            return;
-        }
-        let lines = self.rules[rule as usize].rule.window_lines;
-        for &(_, pos) in &rule_hits[from..to] {
-            let (lo, hi) = match lines {
-                Some(n) => (
-                    memchr::memrchr(b'\n', &content[..pos]).map_or(0, |i| i + 1),
-                    memchr::memchr_iter(b'\n', &content[pos..])
-                        .nth(n.max(1) - 1)
-                        .map_or(content.len(), |i| pos + i),
-                ),
-                None => (
-                    pos.saturating_sub(WINDOW_BEFORE),
-                    (pos + WINDOW_AFTER).min(content.len()),
-                ),
-            };
-            if let Some(last) = out.last_mut() {
-                if lo <= last.1 {
-                    last.1 = last.1.max(hi);
-                    continue;
-                }
-            }
-            out.push((lo, hi));
-        }
-        // Whole lines, so `\b`, `^` and `$` see what they would see in the whole content.
-        for w in out.iter_mut() {
-            w.0 = memchr::memrchr(b'\n', &content[..w.0]).map_or(0, |i| i + 1);
-            w.1 = memchr::memchr(b'\n', &content[w.1..]).map_or(content.len(), |i| w.1 + i);
-        }
-        out.dedup_by(|b, a| {
-            if b.0 <= a.1 {
-                a.1 = a.1.max(b.1);
-                true
-            } else {
-                false
-            }
-        });
-    }
-
     /// Where rules overlap on one piece of text, the most specific wins and the text is
     /// reported once (a Stripe `sk_live_` key is not also an Attio `sk_` token).
-    fn resolve_overlaps(&self, hits: &mut Vec<Hit>) {
+    fn resolve_overlaps(
+        &self,
+        hits: &mut Vec<Hit>,
+        mut drops: Option<&mut Vec<(u32, (usize, usize), Reason)>>,
+    ) {
         if hits.len() < 2 {
             return;
         }
@@ -964,42 +511,25 @@ impl Engine {
                 .then(a.start.cmp(&b.start))
                 .then(a.rule.cmp(&b.rule))
         });
-        let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
+        // Start → (end, rule) of every hit kept so far.
+        let mut taken: BTreeMap<usize, (usize, u32)> = BTreeMap::new();
         hits.retain(|h| {
             // gitleaks reports every rule's match.
             if self.rules[h.rule as usize].rule.semantics == Semantics::Gitleaks {
                 return true;
             }
             let before = taken.range(..h.end).next_back();
-            let overlaps = before.is_some_and(|(_, &e)| e > h.start);
-            if overlaps {
+            if let Some((_, &(_, winner))) = before.filter(|(_, &(e, _))| e > h.start) {
+                if let Some(d) = drops.as_deref_mut() {
+                    let winner = self.rules[winner as usize].rule.id.clone();
+                    d.push((h.rule, (h.start, h.end), Reason::Overlap { winner }));
+                }
                 return false;
             }
-            taken.insert(h.start, h.end);
+            taken.insert(h.start, (h.end, h.rule));
             true
         });
     }
-}
-
-/// The secret's span: the `secret` group, the configured group, the first group that took
-/// part, or the whole match.
-pub(crate) fn secret_span(
-    caps: &regex::bytes::Captures<'_>,
-    group: Option<usize>,
-    re: &Regex,
-) -> Option<(usize, usize)> {
-    if let Some(m) = caps.name("secret") {
-        return Some((m.start(), m.end()));
-    }
-    if let Some(g) = group {
-        return caps.get(g).map(|m| (m.start(), m.end()));
-    }
-    for i in 1..re.captures_len() {
-        if let Some(m) = caps.get(i) {
-            return Some((m.start(), m.end()));
-        }
-    }
-    caps.get(0).map(|m| (m.start(), m.end()))
 }
 
 /// The repository's `rules/` folder, for tests that run the built-in rules.
@@ -1011,23 +541,6 @@ pub(crate) fn tests_rules_dir() -> std::path::PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn query_values_stop_at_the_next_parameter() {
-        assert_eq!(query_value_len(b"abc&source=crm"), 3);
-        assert_eq!(query_value_len(b"git&202503251200&Rk+x=="), 23);
-        assert_eq!(query_value_len(b"no-ampersand"), 12);
-    }
-
-    #[test]
-    fn stopwords_count_in_one_case_or_in_words() {
-        for s in ["fake_", "FAKE_", "Fake_", "yourKey"] {
-            assert!(one_case(s.as_bytes()), "{s}");
-        }
-        for s in ["FaKE_", "YOUr_", "fAkE"] {
-            assert!(!one_case(s.as_bytes()), "{s}");
-        }
-    }
 
     fn engine(window_lines: &str) -> Engine {
         let text = r#"
@@ -1044,14 +557,9 @@ WINDOW
     }
 
     fn lines_found(e: &Engine, content: &str) -> Vec<usize> {
-        let mut out = Vec::new();
-        e.scan(
-            content.as_bytes(),
-            "x.yaml",
-            &mut Scratch::default(),
-            &mut out,
-        );
-        out.iter().map(|f| f.line).collect()
+        let mut sink = Sink::default();
+        e.scan(&Target::path("x.yaml"), content.as_bytes(), &mut sink);
+        sink.findings.iter().map(|f| f.line).collect()
     }
 
     #[test]

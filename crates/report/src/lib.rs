@@ -80,6 +80,11 @@ pub struct ReportContext<'a> {
 /// Sorts findings by path, line, column and rule, and drops exact duplicates (the same
 /// secret found twice at the same place through two sources).
 pub fn prepare(findings: &mut Vec<Finding>) {
+    prepare_explained(findings, &mut |_| {});
+}
+
+/// [`prepare`], telling `duplicate` about each finding it drops.
+pub fn prepare_explained(findings: &mut Vec<Finding>, duplicate: &mut dyn FnMut(&Finding)) {
     findings.sort_by(|a, b| {
         (
             &a.path,
@@ -97,10 +102,14 @@ pub fn prepare(findings: &mut Vec<Finding>) {
             ))
     });
     findings.dedup_by(|a, b| {
-        a.fingerprint == b.fingerprint
+        let same = a.fingerprint == b.fingerprint
             && a.line == b.line
             && a.column == b.column
-            && a.commit.as_ref().map(|c| &c.commit) == b.commit.as_ref().map(|c| &c.commit)
+            && a.commit.as_ref().map(|c| &c.commit) == b.commit.as_ref().map(|c| &c.commit);
+        if same {
+            duplicate(a);
+        }
+        same
     });
 }
 

@@ -8,6 +8,7 @@
 //! it the same way.
 use crate::{Error, Result};
 use ferret_engine::finding::{sanitize, Finding};
+use ferret_engine::Reason;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write};
@@ -48,6 +49,15 @@ impl Suppressions {
     /// Removes suppressed findings. A fingerprint in both lists counts as ignored: the
     /// ignore file is the deliberate, reviewed decision.
     pub fn apply(&self, findings: &mut Vec<Finding>) -> Suppressed {
+        self.apply_explained(findings, &mut |_, _| {})
+    }
+
+    /// [`Suppressions::apply`], telling `dropped` about each finding it removes.
+    pub fn apply_explained(
+        &self,
+        findings: &mut Vec<Finding>,
+        dropped: &mut dyn FnMut(&Finding, Reason),
+    ) -> Suppressed {
         let mut n = Suppressed::default();
         if self.baseline.is_empty() && self.ignored.is_empty() {
             return n;
@@ -55,9 +65,11 @@ impl Suppressions {
         findings.retain(|f| {
             if self.ignored.contains(&f.fingerprint) {
                 n.ignored += 1;
+                dropped(f, Reason::Ignored);
                 false
             } else if self.baseline.contains(&f.fingerprint) {
                 n.baseline += 1;
+                dropped(f, Reason::Baseline);
                 false
             } else {
                 true

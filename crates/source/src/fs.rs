@@ -4,7 +4,7 @@
 use super::Scanner;
 use crate::{Error, Result};
 use ferret_engine::finding::Finding;
-use ferret_engine::Scratch;
+use ferret_engine::Target;
 use ignore::{WalkBuilder, WalkState};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -28,9 +28,10 @@ pub fn scan_paths(scanner: &Scanner<'_>, roots: &[PathBuf]) -> Result<Vec<Findin
             std::io::stdin()
                 .read_to_end(&mut buf)
                 .map_err(|e| Error::io("<stdin>", e))?;
-            let mut out = Vec::new();
-            scanner.scan_bytes("<stdin>", &buf, &mut Scratch::default(), &mut out);
-            found.lock().unwrap().extend(out);
+            let mut sink = scanner.sink();
+            scanner.scan_bytes(&Target::path("<stdin>"), &buf, &mut sink);
+            scanner.keep_drops(&mut sink);
+            found.lock().unwrap().append(&mut sink.findings);
             continue;
         }
         walk(scanner, root, several, &found);
@@ -88,9 +89,8 @@ fn walk(scanner: &Scanner<'_>, root: &Path, several: bool, found: &Mutex<Vec<Fin
         .threads(opts.threads)
         .filter_entry(|e| e.file_name() != ".git");
     builder.build_parallel().run(|| {
-        let mut scratch = Scratch::default();
+        let mut sink = scanner.sink();
         let mut buf = Vec::new();
-        let mut out = Vec::new();
         Box::new(move |entry| {
             let entry = match entry {
                 Ok(e) => e,
@@ -105,21 +105,21 @@ fn walk(scanner: &Scanner<'_>, root: &Path, several: bool, found: &Mutex<Vec<Fin
             }
             let path = entry.path();
             let shown = display_path(root, path, several);
+            let target = Target::path(&shown);
             if scanner.engine.path_ignored(&shown) {
-                scanner
-                    .stats
-                    .skipped_allowlisted
-                    .fetch_add(1, Ordering::Relaxed);
+                scanner.skipped_allowlisted(&target, &mut sink);
+                scanner.keep_drops(&mut sink);
                 return WalkState::Continue;
             }
             match read_file(path, opts.max_file_size, &mut buf) {
                 Ok(true) => {
-                    scanner.scan_bytes(&shown, &buf, &mut scratch, &mut out);
-                    if !out.is_empty() {
+                    scanner.scan_bytes(&target, &buf, &mut sink);
+                    scanner.keep_drops(&mut sink);
+                    if !sink.findings.is_empty() {
                         found
                             .lock()
                             .unwrap_or_else(|p| p.into_inner())
-                            .append(&mut out);
+                            .append(&mut sink.findings);
                     }
                 }
                 Ok(false) => scanner.skipped_large(&shown),

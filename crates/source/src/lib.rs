@@ -1,6 +1,7 @@
 //! Where bytes come from: a directory walk or stdin here, git objects in [`git`].
-//! Every source hands content to [`Scanner::scan_bytes`], which decodes it and runs the
-//! engine, so decoding rules are the same for files, blobs and staged entries.
+//! Every source hands content to [`Scanner::scan_bytes`] with a [`Target`] naming it, which
+//! decodes it and runs the engine, so decoding rules are the same for files, blobs and
+//! staged entries.
 
 pub mod content;
 mod error;
@@ -9,8 +10,7 @@ pub mod git;
 
 pub use error::{Error, Result};
 
-use ferret_engine::finding::Finding;
-use ferret_engine::{Engine, Scratch};
+use ferret_engine::{Dropped, Engine, Reason, Sink, Target};
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -23,6 +23,8 @@ pub struct ReadOptions {
     pub no_ignore: bool,
     pub follow_links: bool,
     pub threads: usize,
+    /// Keep every dropped candidate with its reason (`--explain`).
+    pub explain: bool,
 }
 
 impl Default for ReadOptions {
@@ -33,6 +35,7 @@ impl Default for ReadOptions {
             no_ignore: false,
             follow_links: false,
             threads: 0,
+            explain: false,
         }
     }
 }
@@ -85,6 +88,8 @@ impl Stats {
 pub struct Diagnostics {
     pub errors: Mutex<Vec<Error>>,
     pub notes: Mutex<Vec<String>>,
+    /// With `--explain`: every candidate, finding or file left out, and why.
+    pub dropped: Mutex<Vec<Dropped>>,
 }
 
 impl Diagnostics {
@@ -102,6 +107,9 @@ impl Diagnostics {
     }
     pub fn take_notes(&self) -> Vec<String> {
         std::mem::take(&mut *self.notes.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+    pub fn take_dropped(&self) -> Vec<Dropped> {
+        std::mem::take(&mut *self.dropped.lock().unwrap_or_else(|p| p.into_inner()))
     }
 }
 
@@ -132,33 +140,33 @@ impl<'e> Scanner<'e> {
         }
     }
 
-    /// Decodes and scans one piece of content reported as `path`. Returns false when the
-    /// content was skipped as binary.
-    pub fn scan_bytes(
-        &self,
-        path: &str,
-        raw: &[u8],
-        scratch: &mut Scratch,
-        out: &mut Vec<Finding>,
-    ) -> bool {
-        self.scan_bytes_in_commit(path, raw, None, scratch, out)
+    /// A worker's sink: it keeps dropped candidates when the scan explains.
+    pub fn sink(&self) -> Sink {
+        Sink::new(self.options.explain)
     }
 
-    /// [`Scanner::scan_bytes`] for content from a commit (git sources), so that allowlists
-    /// listing commits apply.
-    pub fn scan_bytes_in_commit(
-        &self,
-        path: &str,
-        raw: &[u8],
-        commit: Option<&str>,
-        scratch: &mut Scratch,
-        out: &mut Vec<Finding>,
-    ) -> bool {
+    /// Moves a worker's explanations of dropped candidates into the shared diagnostics.
+    pub fn keep_drops(&self, sink: &mut Sink) {
+        if sink.explaining() {
+            let mut drops = sink.take_drops();
+            if !drops.is_empty() {
+                self.diagnostics
+                    .dropped
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .append(&mut drops);
+            }
+        }
+    }
+
+    /// Decodes and scans one piece of content, adding findings to `sink.findings`.
+    /// Returns false when the content was skipped as binary.
+    pub fn scan_bytes(&self, target: &Target<'_>, raw: &[u8], sink: &mut Sink) -> bool {
         match content::decode(raw, self.options.scan_binary) {
             content::Decoded::Binary => {
                 self.stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
                 // Rules that judge a file by its name (a `.p12` key store) still do.
-                self.engine.scan_path_rules(raw, path, scratch, out);
+                self.engine.scan_path_rules(target, raw, sink);
                 false
             }
             content::Decoded::Text(text) => {
@@ -166,10 +174,17 @@ impl<'e> Scanner<'e> {
                 self.stats
                     .bytes
                     .fetch_add(raw.len() as u64, Ordering::Relaxed);
-                self.engine
-                    .scan_in_commit(&text, path, commit, scratch, out);
+                self.engine.scan(target, &text, sink);
                 true
             }
         }
+    }
+
+    /// Counts a file skipped because a path allowlist covers it (and explains it).
+    pub fn skipped_allowlisted(&self, target: &Target<'_>, sink: &mut Sink) {
+        self.stats
+            .skipped_allowlisted
+            .fetch_add(1, Ordering::Relaxed);
+        sink.drop_file(target, Reason::PathAllowlisted);
     }
 }

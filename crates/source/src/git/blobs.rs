@@ -17,6 +17,7 @@ use super::workers::{self, Feeder, Worker};
 use super::{read_blob, scan_blob, Blob};
 use crate::{content, Scanner};
 use ferret_engine::finding::{fingerprint, Finding};
+use ferret_engine::{Sink, Target};
 use git2::{Oid, Repository};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -230,19 +231,16 @@ impl Scanned {
         let Some((first, first_commit)) = job.shown.first() else {
             return;
         };
+        w.ready(scanner);
         let Ok(odb) = w.repo.odb() else { return };
-        let mut out = Vec::new();
         let commit = commits[*first_commit as usize].id.to_string();
-        let data = scan_blob(
-            scanner,
-            &w.repo,
-            &odb,
-            job.blob,
-            first,
-            Some(&commit),
-            &mut w.scratch,
-            &mut out,
-        );
+        let blob = job.blob.to_string();
+        let target = Target::path(first)
+            .in_commit(Some(&commit))
+            .blob(Some(&blob));
+        let sink = &mut w.sink;
+        let data = scan_blob(scanner, &w.repo, &odb, job.blob, &target, sink);
+        let out = std::mem::take(&mut sink.findings);
         progress.blob(data.as_ref().map_or(0, |d| d.len() as u64));
         let mut mine: Vec<(u32, Finding)> =
             out.iter().map(|f| (*first_commit, f.clone())).collect();
@@ -255,12 +253,13 @@ impl Scanned {
         self.again(
             scanner,
             commits,
-            &mut w.scratch,
+            sink,
             data.as_deref(),
             &out,
             &job.shown[1..],
             &mut mine,
         );
+        scanner.keep_drops(sink);
         self.keep(mine);
     }
 
@@ -275,20 +274,23 @@ impl Scanned {
         let mut mine = Vec::new();
         if self.per_path {
             // The blob was read before: a failure or size limit was reported then.
+            w.ready(scanner);
             let Ok(odb) = w.repo.odb() else { return };
             let Ok(Blob::Data(data)) = read_blob(&odb, job.blob, scanner.options.max_file_size)
             else {
                 return;
             };
+            let sink = &mut w.sink;
             self.again(
                 scanner,
                 commits,
-                &mut w.scratch,
+                sink,
                 Some(&data),
                 &[],
                 &job.shown,
                 &mut mine,
             );
+            scanner.keep_drops(sink);
         } else {
             let first = self.first.lock().unwrap_or_else(|p| p.into_inner());
             let Some(out) = first.get(&job.blob) else {
@@ -299,7 +301,7 @@ impl Scanned {
             self.again(
                 scanner,
                 commits,
-                &mut w.scratch,
+                &mut w.ready(scanner).sink,
                 None,
                 &out,
                 &job.shown,
@@ -316,7 +318,7 @@ impl Scanned {
         &self,
         scanner: &Scanner<'_>,
         commits: &[CommitNode],
-        scratch: &mut ferret_engine::Scratch,
+        sink: &mut Sink,
         data: Option<&[u8]>,
         out: &[Finding],
         more: &[(String, u32)],
@@ -329,23 +331,15 @@ impl Scanned {
             (true, Some(raw)) => {
                 let text = content::decode(raw, scanner.options.scan_binary);
                 for (path, commit) in more {
-                    let mut again = Vec::new();
+                    let id = commits[*commit as usize].id.to_string();
+                    let target = Target::path(path).in_commit(Some(&id));
                     match &text {
-                        content::Decoded::Text(text) => {
-                            let id = commits[*commit as usize].id.to_string();
-                            scanner.engine.scan_in_commit(
-                                text,
-                                path,
-                                Some(&id),
-                                scratch,
-                                &mut again,
-                            );
+                        content::Decoded::Text(text) => scanner.engine.scan(&target, text, sink),
+                        content::Decoded::Binary => {
+                            scanner.engine.scan_path_rules(&target, raw, sink)
                         }
-                        content::Decoded::Binary => scanner
-                            .engine
-                            .scan_path_rules(raw, path, scratch, &mut again),
                     }
-                    mine.extend(again.into_iter().map(|f| (*commit, f)));
+                    mine.extend(sink.findings.drain(..).map(|f| (*commit, f)));
                 }
             }
             _ => {

@@ -17,6 +17,7 @@ use crate::content::{self, Decoded};
 use crate::Scanner;
 use crate::{Error, Result};
 use ferret_engine::finding::{CommitInfo, Finding};
+use ferret_engine::{Reason, Sink, Target};
 use git2::{ObjectType, Oid, Repository};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -213,22 +214,21 @@ pub(crate) fn read_blob<'o>(
     Ok(Blob::Data(BlobData(odb.read(oid)?)))
 }
 
-/// Reads and scans one blob as `path`, recording problems in the scanner's diagnostics.
-/// Returns the raw content when it could be read (for added-line filtering and rescans).
-#[allow(clippy::too_many_arguments)]
+/// Reads blob `oid` and scans it as `target`, adding findings to `sink.findings` and
+/// recording problems in the scanner's diagnostics. Returns the raw content when it could
+/// be read (for added-line filtering and rescans).
 pub(crate) fn scan_blob<'o>(
     scanner: &Scanner<'_>,
     repo: &Repository,
     odb: &'o git2::Odb<'_>,
     oid: Oid,
-    path: &str,
-    commit: Option<&str>,
-    scratch: &mut ferret_engine::Scratch,
-    out: &mut Vec<Finding>,
+    target: &Target<'_>,
+    sink: &mut Sink,
 ) -> Option<BlobData<'o>> {
+    let path = target.path;
     match read_blob(odb, oid, scanner.options.max_file_size) {
         Ok(Blob::Data(data)) => {
-            scanner.scan_bytes_in_commit(path, &data, commit, scratch, out);
+            scanner.scan_bytes(target, &data, sink);
             Some(data)
         }
         Ok(Blob::TooLarge) => {
@@ -268,7 +268,7 @@ pub(crate) fn scan_change(
     odb: &git2::Odb<'_>,
     change: &ChangeToScan<'_>,
     whole_files: bool,
-    scratch: &mut ferret_engine::Scratch,
+    sink: &mut Sink,
     out: &mut Vec<Finding>,
 ) {
     let ChangeToScan {
@@ -279,26 +279,29 @@ pub(crate) fn scan_change(
     } = *change;
     let new_file = olds.iter().all(Option::is_none);
     let by_name = |f: &Finding| f.secret.is_empty();
+    let blob = new.to_string();
+    let target = Target::path(path).in_commit(commit).blob(Some(&blob));
     if scanner.engine.path_ignored(path) {
-        scanner
-            .stats
-            .skipped_allowlisted
-            .fetch_add(1, Ordering::Relaxed);
+        scanner.skipped_allowlisted(&target, sink);
         return;
     }
-    let mut found = Vec::new();
-    let Some(raw) = scan_blob(scanner, repo, odb, new, path, commit, scratch, &mut found) else {
+    let first = sink.findings.len();
+    let raw = scan_blob(scanner, repo, odb, new, &target, sink);
+    let found = sink.findings.split_off(first);
+    let Some(raw) = raw else {
         return;
     };
     if found.is_empty() {
         return;
     }
     let Decoded::Text(text) = content::decode(&raw, scanner.options.scan_binary) else {
-        out.extend(
-            found
-                .into_iter()
-                .filter(|f| by_name(f) && (new_file || whole_files)),
-        );
+        for f in found {
+            if by_name(&f) && (new_file || whole_files) {
+                out.push(f);
+            } else {
+                sink.drop_finding(&f, Reason::NotAdded);
+            }
+        }
         return;
     };
     if whole_files || new_file {
@@ -319,11 +322,13 @@ pub(crate) fn scan_change(
         });
     }
     let added = added.unwrap_or_else(|| AddedLines::all(&text));
-    out.extend(
-        found
-            .into_iter()
-            .filter(|f| !by_name(f) && added.contains(f.line)),
-    );
+    for f in found {
+        if !by_name(&f) && added.contains(f.line) {
+            out.push(f);
+        } else {
+            sink.drop_finding(&f, Reason::NotAdded);
+        }
+    }
 }
 
 /// The decoded old version of a file, for diffing; None when it cannot be diffed as text.

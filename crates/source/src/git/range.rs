@@ -43,7 +43,15 @@ pub fn scan(
             }
             let mut out = Vec::new();
             let mut links = Vec::new();
-            scan_commit(scanner, w, id, opts.whole_files, &mut out, &mut links);
+            scan_commit(
+                scanner,
+                w.ready(scanner),
+                id,
+                opts.whole_files,
+                &mut out,
+                &mut links,
+            );
+            scanner.keep_drops(&mut w.sink);
             if !links.is_empty() {
                 gitlinks
                     .lock()
@@ -299,7 +307,7 @@ fn scan_commit(
             &odb,
             &change,
             whole_files,
-            &mut w.scratch,
+            &mut w.sink,
             &mut found,
         );
     }

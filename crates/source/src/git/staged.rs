@@ -8,7 +8,6 @@ use super::{changes, diff_options, git_error, note_submodules, plural, scan_chan
 use super::{Change, ChangeToScan, GitOptions, GitOutcome};
 use crate::Result;
 use crate::Scanner;
-use ferret_engine::Scratch;
 use git2::{Oid, Repository};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -55,7 +54,7 @@ pub fn scan(scanner: &Scanner<'_>, repo: &Repository, opts: &GitOptions) -> Resu
             format!("cannot open the object database: {}", e.message()),
         )
     })?;
-    let mut scratch = Scratch::default();
+    let mut sink = scanner.sink();
     let mut findings = Vec::new();
     for c in &list {
         let change = ChangeToScan {
@@ -70,10 +69,11 @@ pub fn scan(scanner: &Scanner<'_>, repo: &Repository, opts: &GitOptions) -> Resu
             &odb,
             &change,
             opts.whole_files,
-            &mut scratch,
+            &mut sink,
             &mut findings,
         );
     }
+    scanner.keep_drops(&mut sink);
     let checked = plural(scanner.stats.files.load(Ordering::Relaxed), "staged file");
     Ok(GitOutcome {
         findings,

@@ -1,7 +1,8 @@
 //! Parallel work over git objects. A `git2::Repository` handle must not be shared between
 //! threads, so each worker thread of a dedicated rayon pool opens its own handle once and
-//! keeps it, with its own scratch buffers, for the whole scan.
-use ferret_engine::Scratch;
+//! keeps it, with its own sink (buffers, findings), for the whole scan.
+use crate::Scanner;
+use ferret_engine::Sink;
 use git2::Repository;
 use rayon::prelude::*;
 use std::cell::RefCell;
@@ -13,7 +14,25 @@ use std::sync::{Arc, Mutex};
 /// What one worker thread owns.
 pub struct Worker {
     pub repo: Repository,
-    pub scratch: Scratch,
+    pub sink: Sink,
+}
+
+impl Worker {
+    fn open(git_dir: &Path) -> std::result::Result<Worker, git2::Error> {
+        Repository::open(git_dir).map(|repo| Worker {
+            repo,
+            sink: Sink::default(),
+        })
+    }
+
+    /// Readies the worker for a job of `scanner`'s scan: its sink explains when the scan
+    /// does (a worker outlives one scan).
+    pub fn ready(&mut self, scanner: &Scanner<'_>) -> &mut Self {
+        if self.sink.explaining() != scanner.options.explain {
+            self.sink = scanner.sink();
+        }
+        self
+    }
 }
 
 thread_local! {
@@ -44,16 +63,8 @@ pub fn for_each<T: Sync>(
                 WORKER.with(|cell| {
                     let mut slot = cell.borrow_mut();
                     if slot.as_ref().is_none_or(|(p, _)| p != git_dir) {
-                        match Repository::open(git_dir) {
-                            Ok(repo) => {
-                                *slot = Some((
-                                    git_dir.to_path_buf(),
-                                    Worker {
-                                        repo,
-                                        scratch: Scratch::default(),
-                                    },
-                                ))
-                            }
+                        match Worker::open(git_dir) {
+                            Ok(worker) => *slot = Some((git_dir.to_path_buf(), worker)),
                             Err(e) => return failed(item, &e),
                         }
                     }
@@ -117,13 +128,6 @@ impl<J> Feeder<'_, J> {
     }
 }
 
-fn open(git_dir: &Path) -> std::result::Result<Worker, git2::Error> {
-    Repository::open(git_dir).map(|repo| Worker {
-        repo,
-        scratch: Scratch::default(),
-    })
-}
-
 fn run_chunk<J>(
     worker: &mut std::result::Result<Worker, git2::Error>,
     chunk: Vec<J>,
@@ -175,7 +179,7 @@ pub fn feed<'scope, 'env, J: Send + 'scope>(
                     open = cv.wait(open).unwrap_or_else(|p| p.into_inner());
                 }
             }
-            let mut worker = open(git_dir);
+            let mut worker = Worker::open(git_dir);
             loop {
                 let chunk = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
                 let Ok(chunk) = chunk else { break };
@@ -195,7 +199,7 @@ pub fn feed<'scope, 'env, J: Send + 'scope>(
         queued,
         gate,
         inline: (started == 0).then(|| Inline {
-            worker: open(git_dir),
+            worker: Worker::open(git_dir),
             f,
             failed,
         }),

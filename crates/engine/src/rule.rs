@@ -1,0 +1,120 @@
+//! A rule as the engine runs it: the matcher chosen once from what the rule is, and its
+//! regexes and allowlists compiled the first time a keyword of the rule is seen (a
+//! pre-commit scan of a few files compiles a handful of rules, not all of them).
+use crate::filters::Filters;
+use ferret_rules::{compile_regex, short_error, Error, Rule, Semantics};
+use regex::bytes::Regex;
+use std::sync::OnceLock;
+
+/// How a rule's matches become candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Matcher {
+    /// ferret's own rules: the regex runs in windows around the rule's keyword hits, the
+    /// secret is the capture group, overlaps go to the most specific rule.
+    Native,
+    /// Rules translated from a gitleaks config, matched as gitleaks 8 matches them (see
+    /// [`crate::gitleaks`]), so a team moving over keeps the findings it had.
+    Gitleaks,
+    /// A gitleaks composite rule: a gitleaks match reported only when each of its
+    /// `required` rules matches near it.
+    Composite,
+    /// A rule without a regex: a non-empty file whose path matches is the finding.
+    PathOnly,
+}
+
+pub(crate) struct CompiledRule {
+    pub rule: Rule,
+    pub matcher: Matcher,
+    /// Breaks ties between overlapping matches: the higher wins.
+    pub specificity: i32,
+    /// A native rule tagged `generic`: it knows no token format, only a name that says
+    /// "secret", so its value stops at the next query parameter and an encoded value is
+    /// judged by what it decodes to.
+    pub generic: bool,
+    regex: OnceLock<Result<Regex, String>>,
+    /// The rule's `path` regex, if it has one.
+    path: OnceLock<Result<Option<Regex>, String>>,
+    /// `allowlist` (when not empty) and `allowlists`.
+    filters: OnceLock<Result<Vec<Filters>, String>>,
+}
+
+impl CompiledRule {
+    pub fn new(rule: &Rule) -> Self {
+        let matcher = if rule.regex.is_empty() {
+            Matcher::PathOnly
+        } else {
+            match rule.semantics {
+                Semantics::Ferret => Matcher::Native,
+                Semantics::Gitleaks if rule.required.is_empty() => Matcher::Gitleaks,
+                Semantics::Gitleaks => Matcher::Composite,
+            }
+        };
+        CompiledRule {
+            specificity: rule.specificity(),
+            generic: matcher == Matcher::Native && rule.tags.iter().any(|t| t == "generic"),
+            matcher,
+            rule: rule.clone(),
+            regex: OnceLock::new(),
+            path: OnceLock::new(),
+            filters: OnceLock::new(),
+        }
+    }
+
+    pub fn regex(&self) -> Result<&Regex, &String> {
+        self.regex
+            .get_or_init(|| {
+                let re =
+                    compile_regex(&self.rule.regex).map_err(|e| short_error(&e.to_string()))?;
+                let groups = re.captures_len() - 1;
+                match self.rule.secret_group {
+                    Some(g) if g > groups => Err(format!(
+                        "secret group {g}, but the regex has {groups} group(s)"
+                    )),
+                    _ => Ok(re),
+                }
+            })
+            .as_ref()
+    }
+
+    pub fn path(&self) -> Result<Option<&Regex>, &String> {
+        self.path
+            .get_or_init(|| {
+                self.rule
+                    .path
+                    .as_deref()
+                    .map(compile_regex)
+                    .transpose()
+                    .map_err(|e| format!("invalid path regex: {}", short_error(&e.to_string())))
+            })
+            .as_ref()
+            .map(Option::as_ref)
+    }
+
+    pub fn filters(&self) -> Result<&[Filters], &String> {
+        self.filters
+            .get_or_init(|| {
+                let own = (!self.rule.allowlist.is_empty()).then_some(&self.rule.allowlist);
+                let words_only = self.rule.semantics != Semantics::Gitleaks;
+                own.into_iter()
+                    .chain(&self.rule.allowlists)
+                    .map(|a| {
+                        Filters::compile(a, &self.rule.id, words_only).map_err(|e| match e {
+                            Error::Rule { message, .. } => message,
+                            e => e.to_string(),
+                        })
+                    })
+                    .collect()
+            })
+            .as_ref()
+            .map(Vec::as_slice)
+    }
+
+    /// True when the rule's path regex (if any) lets it run on `path`.
+    pub fn runs_on(&self, path: &str) -> bool {
+        match self.path() {
+            Ok(Some(re)) => re.is_match(path.as_bytes()),
+            Ok(None) => true,
+            Err(_) => false,
+        }
+    }
+}
