@@ -256,6 +256,12 @@ impl Sink {
     }
 }
 
+/// A candidate that failed a check, kept while explaining: (rule, secret span, why).
+pub(crate) type RawDrop = (u32, (usize, usize), Reason);
+
+/// Where a matcher puts candidates that failed a check, when explaining.
+pub(crate) type Drops<'a> = Option<&'a mut Vec<RawDrop>>;
+
 /// One regex match of one rule, as its matcher reads it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Candidate {

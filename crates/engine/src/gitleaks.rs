@@ -12,7 +12,7 @@
 //! apply; and no overlap resolution happens, except gitleaks' one rule of precedence: a
 //! finding of a rule whose id contains `generic` is dropped when a non-generic rule found,
 //! on the same line, a secret that contains its secret.
-use crate::decide::{Candidate, Hit, Reason};
+use crate::decide::{Candidate, Drops, Hit, Reason};
 use crate::filters::Filters;
 use crate::finding::{fingerprint, Finding};
 use crate::rule::Matcher;
@@ -20,9 +20,6 @@ use crate::{Engine, Sink, Target};
 use ferret_rules::Semantics;
 use regex::bytes::Regex;
 use std::collections::HashMap;
-
-/// Where a matcher puts candidates that failed a check, when explaining.
-pub(crate) type Drops<'a> = Option<&'a mut Vec<(u32, (usize, usize), Reason)>>;
 
 impl Engine {
     /// The candidates of `gitleaks` rule `ri` in `content`, decided on: hits go to

@@ -56,7 +56,7 @@ pub(crate) struct Scratch {
     candidates: Vec<u32>,
     hits: Vec<Hit>,
     /// Candidates that failed a check, kept only when explaining: (rule, secret, why).
-    drops: Vec<(u32, (usize, usize), Reason)>,
+    drops: Vec<decide::RawDrop>,
 }
 
 /// The compiled rule set.
@@ -495,11 +495,7 @@ impl Engine {
 
     /// Where rules overlap on one piece of text, the most specific wins and the text is
     /// reported once (a Stripe `sk_live_` key is not also an Attio `sk_` token).
-    fn resolve_overlaps(
-        &self,
-        hits: &mut Vec<Hit>,
-        mut drops: Option<&mut Vec<(u32, (usize, usize), Reason)>>,
-    ) {
+    fn resolve_overlaps(&self, hits: &mut Vec<Hit>, mut drops: decide::Drops<'_>) {
         if hits.len() < 2 {
             return;
         }
