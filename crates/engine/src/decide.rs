@@ -317,7 +317,7 @@ impl Engine {
             let enough = if native {
                 entropy::enough(secret, min)
             } else {
-                crate::gitleaks::entropy(secret) > min
+                entropy::gitleaks(secret) > min
             };
             if !enough {
                 return Err(Reason::LowEntropy);

@@ -32,9 +32,43 @@ pub fn shannon(data: &[u8]) -> f64 {
         .sum()
 }
 
+/// gitleaks' Shannon entropy: characters are counted (an invalid UTF-8 byte is one
+/// U+FFFD, as Go's `range` over a string gives), probabilities divided by the length in
+/// bytes. The same as ferret's for ASCII.
+pub fn gitleaks(data: &[u8]) -> f64 {
+    if data.is_empty() {
+        return 0.0;
+    }
+    let mut ascii = [0u32; 128];
+    let mut other: std::collections::HashMap<char, u32> = Default::default();
+    for chunk in data.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_ascii() {
+                ascii[c as usize] += 1;
+            } else {
+                *other.entry(c).or_default() += 1;
+            }
+        }
+        if !chunk.invalid().is_empty() {
+            *other.entry(char::REPLACEMENT_CHARACTER).or_default() += chunk.invalid().len() as u32;
+        }
+    }
+    let inv = 1.0 / data.len() as f64;
+    ascii
+        .iter()
+        .copied()
+        .chain(other.into_values())
+        .filter(|&c| c > 0)
+        .map(|c| {
+            let p = f64::from(c) * inv;
+            -p * p.log2()
+        })
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{enough, shannon};
+    use super::{enough, gitleaks, shannon};
 
     #[test]
     fn repeated_bytes_have_no_entropy() {
@@ -53,5 +87,14 @@ mod tests {
     #[test]
     fn distinct_bytes_have_log2_entropy() {
         assert!((shannon(b"abcdefgh") - 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn entropy_counts_characters_over_bytes() {
+        assert!((gitleaks(b"abcdefgh") - 3.0).abs() < 1e-9);
+        // Two characters of two bytes each: p = 1/4 each over 4 bytes.
+        assert!((gitleaks("éè".as_bytes()) - 1.0).abs() < 1e-9);
+        assert!((gitleaks(b"a\xff") - 1.0).abs() < 1e-9);
+        assert_eq!(gitleaks(b"\xff\xfe"), 0.0);
     }
 }

@@ -4,7 +4,6 @@
 //! rules are the same as for files on disk.
 
 mod added;
-mod blobs;
 pub mod history;
 mod index;
 mod packorder;

@@ -1,339 +1,33 @@
-//! The whole-history audit: every blob reachable from the refs, scanned once.
-//!
-//! 1. The commit graph is loaded from the tips (branches, tags, remote-tracking refs and
-//!    HEAD, or one `--branch`) and ordered oldest first: parents before children, older
-//!    author dates first among commits that do not depend on each other.
-//! 2. Each commit's tree is walked in that order, keeping only what is new: a subtree whose
-//!    id was already seen at the same path is skipped whole, and entries equal to the last
-//!    version of the same directory are skipped without a lookup. What is left is the first
-//!    commit to hold each (blob, path) pair. Memory is the set of those pairs and of
-//!    (tree, path) pairs, never diffs or blob contents.
-//! 3. The distinct blobs are scanned in parallel, each exactly once, while the walk goes on
-//!    (blobs.rs: batches in pack order, handed out whenever the workers run short); a
-//!    blob's findings are reported at every path it was first seen under, with the commit
-//!    that introduced it there. A secret that stays in a file while the rest of the file
-//!    changes is reported once, at the commit that added it.
-use super::blobs::{self, Discovered, Job, Scanned};
-use super::progress::Progress;
-use super::{git_error, note_shallow, note_submodules, plural, workers, GitOptions, GitOutcome};
-use crate::Result;
+//! Step 2 of the history audit: each commit's tree against its first parent's, keeping
+//! only the (blob, path) pairs seen for the first time.
+use super::super::git_error;
+use super::commits::CommitNode;
+use super::ids::{hex, raw_id, OidHash, PathTable, RawId, ROOT};
 use crate::Scanner;
-use ferret_engine::finding::Finding;
 use git2::{ObjectType, Oid, Repository};
-use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::Ordering;
-
-/// The path id of the repository root.
-const ROOT: u32 = 0;
-
-pub fn scan(
-    scanner: &Scanner<'_>,
-    repo: &Repository,
-    branch: Option<&str>,
-    opts: &GitOptions,
-) -> Result<GitOutcome> {
-    let tips = tips(scanner, repo, branch)?;
-    note_shallow(scanner, repo);
-    let progress = Progress::new(opts.progress);
-    let commits = ordered_commits(scanner, repo, &tips);
-    let odb = repo.odb().map_err(|e| {
-        git_error(
-            repo,
-            format!("cannot open the object database: {}", e.message()),
-        )
-    })?;
-    let threads = match scanner.options.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    };
-    let scanned = Scanned::new(scanner);
-    let name = super::repo_name(repo);
-    let scan = |w: &mut workers::Worker, job: Job| {
-        scanned.scan(scanner, &commits, &progress, w, job);
-    };
-    let scan_late = |w: &mut workers::Worker, job: Job| {
-        scanned.scan_late(scanner, &commits, w, job);
-    };
-    let failed = |_: &Job, e: &git2::Error| {
-        scanner.stats.errors.fetch_add(1, Ordering::Relaxed);
-        scanner.diagnostics.error(crate::Error::Git {
-            repo: name.clone(),
-            message: format!("cannot open the repository in a worker: {}", e.message()),
-        });
-    };
-    let mut discovered = Discovered::new(repo);
-    // The walk runs on this thread while the workers scan what it has found so far: one
-    // core fewer of them until it is done.
-    let walk = std::thread::scope(|s| {
-        let early = threads.saturating_sub(1);
-        let mut feeder = workers::feed(s, repo.path(), threads, early, &scan, &failed);
-        let mut walk = TreeWalk::new(repo, &odb);
-        for (i, c) in commits.iter().enumerate() {
-            walk.commit(scanner, c);
-            discovered.add(scanner, &walk.paths, &walk.found, i as u32);
-            if discovered.due(&feeder, threads) {
-                discovered.send(&walk.paths, &mut feeder);
-            }
-            progress.commit(discovered.blobs());
-        }
-        feeder.open();
-        progress.start_scan((discovered.blobs() - discovered.hidden()) as u64);
-        // What the walk kept to skip work is not needed any more: its memory goes to the
-        // scan.
-        walk.cache = TreeCache::default();
-        walk.seen_trees = HashSet::default();
-        walk.first_seen = HashSet::default();
-        discovered.send(&walk.paths, &mut feeder);
-        walk
-    });
-    let late = discovered.late(&walk.paths);
-    blobs::run_late(repo, threads, late, &scan_late, &failed);
-    progress.finish();
-    blobs::count_hidden(scanner, &discovered);
-    let blobs = discovered.blobs();
-    let gitlinks: Vec<String> = walk
-        .gitlinks
-        .iter()
-        .map(|&p| walk.paths.display(p))
-        .collect();
-    note_submodules(scanner, &gitlinks);
-    drop(walk);
-    let found = scanned
-        .found
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner());
-
-    let findings = attribute(repo, scanner, found, &commits);
-    Ok(GitOutcome {
-        findings,
-        scope: format!(
-            "{}, {}",
-            plural(commits.len() as u64, "commit"),
-            plural(blobs as u64, "blob")
-        ),
-        checked: None,
-    })
-}
-
-/// The commits the audit starts from.
-fn tips(scanner: &Scanner<'_>, repo: &Repository, branch: Option<&str>) -> Result<Vec<Oid>> {
-    if let Some(name) = branch {
-        let commit = repo
-            .revparse_single(name)
-            .and_then(|o| o.peel_to_commit())
-            .map_err(|e| git_error(repo, format!("--branch {name}: {}", e.message())))?;
-        return Ok(vec![commit.id()]);
-    }
-    let mut tips = BTreeSet::new();
-    if let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) {
-        tips.insert(head.id());
-    }
-    let refs = repo
-        .references()
-        .map_err(|e| git_error(repo, format!("cannot list refs: {}", e.message())))?;
-    for r in refs {
-        let r = match r {
-            Ok(r) => r,
-            Err(e) => {
-                scanner.diagnostics.error(git_error(
-                    repo,
-                    format!("cannot read a ref: {}", e.message()),
-                ));
-                continue;
-            }
-        };
-        let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
-        if !["refs/heads/", "refs/tags/", "refs/remotes/"]
-            .iter()
-            .any(|p| name.starts_with(p))
-        {
-            continue;
-        }
-        match r.peel_to_commit() {
-            Ok(c) => {
-                tips.insert(c.id());
-            }
-            Err(e)
-                if e.code() == git2::ErrorCode::InvalidSpec
-                    || e.class() == git2::ErrorClass::Object =>
-            {
-                scanner
-                    .diagnostics
-                    .note(format!("{name}: does not point to a commit; not scanned"));
-            }
-            Err(e) => scanner
-                .diagnostics
-                .error(git_error(repo, format!("{name}: {}", e.message()))),
-        }
-    }
-    Ok(tips.into_iter().collect())
-}
-
-/// A commit in the audit order.
-pub(crate) struct CommitNode {
-    pub id: Oid,
-    pub tree: Oid,
-    /// The first parent's tree: what this commit's tree is compared with.
-    pub parent_tree: Option<Oid>,
-}
-
-/// Every commit reachable from `tips`, parents before children and, among commits ready at
-/// the same time, the oldest author date first. Missing commits are reported (except past
-/// the boundary of a shallow clone, which is expected) and treated as roots.
-fn ordered_commits(scanner: &Scanner<'_>, repo: &Repository, tips: &[Oid]) -> Vec<CommitNode> {
-    struct Node {
-        id: Oid,
-        tree: Oid,
-        first_parent: Option<Oid>,
-        time: i64,
-        pending_parents: u32,
-        children: Vec<u32>,
-    }
-    let shallow = repo.is_shallow();
-    let mut index: HashMap<Oid, u32> = HashMap::new();
-    let mut nodes: Vec<Node> = Vec::new();
-    let mut stack: Vec<(Oid, Option<u32>)> = tips.iter().map(|&t| (t, None)).collect();
-    while let Some((id, child)) = stack.pop() {
-        if let Some(&i) = index.get(&id) {
-            if let Some(c) = child {
-                nodes[i as usize].children.push(c);
-                nodes[c as usize].pending_parents += 1;
-            }
-            continue;
-        }
-        let commit = match repo.find_commit(id) {
-            Ok(c) => c,
-            Err(e) => {
-                if !(shallow && child.is_some() && e.code() == git2::ErrorCode::NotFound) {
-                    let what = match child {
-                        Some(c) => format!("parent of commit {}", nodes[c as usize].id),
-                        None => "a ref".to_string(),
-                    };
-                    scanner.stats.errors.fetch_add(1, Ordering::Relaxed);
-                    scanner.diagnostics.error(git_error(
-                        repo,
-                        format!("commit {id} ({what}): {}", e.message()),
-                    ));
-                }
-                continue;
-            }
-        };
-        let i = nodes.len() as u32;
-        index.insert(id, i);
-        nodes.push(Node {
-            id,
-            tree: commit.tree_id(),
-            first_parent: commit.parent_ids().next(),
-            time: commit.author().when().seconds(),
-            pending_parents: 0,
-            children: Vec::new(),
-        });
-        if let Some(c) = child {
-            nodes[i as usize].children.push(c);
-            nodes[c as usize].pending_parents += 1;
-        }
-        for p in commit.parent_ids() {
-            stack.push((p, Some(i)));
-        }
-    }
-    // Kahn's algorithm with a min-heap on (author time, discovery order).
-    let mut ready: BinaryHeap<Reverse<(i64, u32)>> = nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.pending_parents == 0)
-        .map(|(i, n)| Reverse((n.time, i as u32)))
-        .collect();
-    let mut order = Vec::with_capacity(nodes.len());
-    while let Some(Reverse((_, i))) = ready.pop() {
-        let children = std::mem::take(&mut nodes[i as usize].children);
-        for c in children {
-            let n = &mut nodes[c as usize];
-            n.pending_parents -= 1;
-            if n.pending_parents == 0 {
-                ready.push(Reverse((n.time, c)));
-            }
-        }
-        let n = &nodes[i as usize];
-        order.push(CommitNode {
-            id: n.id,
-            tree: n.tree,
-            parent_tree: n
-                .first_parent
-                .and_then(|p| index.get(&p))
-                .map(|&p| nodes[p as usize].tree),
-        });
-    }
-    order
-}
-
-/// Full paths seen in trees, interned: the walk keys everything by a small id.
-#[derive(Default)]
-pub(super) struct PathTable {
-    ids: HashMap<Box<[u8]>, u32>,
-    names: Vec<Box<[u8]>>,
-}
-
-impl PathTable {
-    fn new() -> Self {
-        let mut t = PathTable::default();
-        t.names.push(Box::from(&b""[..]));
-        t.ids.insert(Box::from(&b""[..]), ROOT);
-        t
-    }
-
-    fn child(&mut self, parent: u32, name: &[u8], buf: &mut Vec<u8>) -> u32 {
-        buf.clear();
-        let base = &self.names[parent as usize];
-        if !base.is_empty() {
-            buf.extend_from_slice(base);
-            buf.push(b'/');
-        }
-        buf.extend_from_slice(name);
-        if let Some(&id) = self.ids.get(buf.as_slice()) {
-            return id;
-        }
-        let id = self.names.len() as u32;
-        let key: Box<[u8]> = buf.as_slice().into();
-        self.names.push(key.clone());
-        self.ids.insert(key, id);
-        id
-    }
-
-    /// A directory for messages: the root is "/".
-    fn display_dir(&self, id: u32) -> String {
-        if id == ROOT {
-            "/".into()
-        } else {
-            self.display(id)
-        }
-    }
-
-    pub(super) fn display(&self, id: u32) -> String {
-        String::from_utf8_lossy(&self.names[id as usize]).into_owned()
-    }
-}
 
 /// The tree walk of step 2: each commit's tree against its first parent's, as `git diff`
 /// would, but skipping any subtree already walked at the same path (merges bring in trees
 /// their other parents had).
-struct TreeWalk<'r> {
+pub(super) struct TreeWalk<'r> {
     repo: &'r Repository,
     odb: &'r git2::Odb<'r>,
-    paths: PathTable,
+    pub paths: PathTable,
     /// (tree, path) pairs already walked.
     seen_trees: HashSet<(RawId, u32), OidHash>,
     /// (blob, path) pairs already found.
     first_seen: HashSet<(RawId, u32), OidHash>,
     /// The pairs the last commit walked was the first to hold.
-    found: Vec<(RawId, u32)>,
+    pub found: Vec<(RawId, u32)>,
     cache: TreeCache<'r>,
-    gitlinks: BTreeSet<u32>,
+    pub gitlinks: BTreeSet<u32>,
     buf: Vec<u8>,
 }
 
 impl<'r> TreeWalk<'r> {
-    fn new(repo: &'r Repository, odb: &'r git2::Odb<'r>) -> Self {
+    pub fn new(repo: &'r Repository, odb: &'r git2::Odb<'r>) -> Self {
         TreeWalk {
             repo,
             odb,
@@ -347,8 +41,15 @@ impl<'r> TreeWalk<'r> {
         }
     }
 
+    /// Drops what the walk kept to skip work, once it is done: its memory goes to the scan.
+    pub fn forget(&mut self) {
+        self.cache = TreeCache::default();
+        self.seen_trees = HashSet::default();
+        self.first_seen = HashSet::default();
+    }
+
     /// Walks one commit's tree, leaving in `found` the (blob, path) pairs seen first there.
-    fn commit(&mut self, scanner: &Scanner<'_>, commit: &CommitNode) {
+    pub fn commit(&mut self, scanner: &Scanner<'_>, commit: &CommitNode) {
         self.found.clear();
         let parent = commit.parent_tree.map(|t| raw_id(t.as_bytes()));
         let mut stack = vec![(raw_id(commit.tree.as_bytes()), parent, ROOT)];
@@ -443,10 +144,6 @@ impl<'r> TreeWalk<'r> {
         self.cache.insert(id, tree.clone());
         Ok(Compared { tree, changed })
     }
-}
-
-fn hex(id: &RawId) -> String {
-    id.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A raw tree object and where each of its entries starts.
@@ -671,17 +368,6 @@ fn word(s: &[u8], at: usize) -> u64 {
     u64::from_ne_bytes(w)
 }
 
-/// An object id as the walk keeps it: plain bytes hash and compare without calls into
-/// libgit2.
-pub(super) type RawId = [u8; 20];
-
-fn raw_id(b: &[u8]) -> RawId {
-    let mut id = [0; 20];
-    let n = b.len().min(20);
-    id[..n].copy_from_slice(&b[..n]);
-    id
-}
-
 /// What a tree entry points to, from its mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -759,85 +445,6 @@ impl<'a> Iterator for RawEntries<'a> {
         self.rest = &self.rest[end..];
         Some(entry)
     }
-}
-
-/// Hashing for keys that start with an object id: the id is already uniformly random,
-/// so mixing its first eight bytes with the rest of the key is enough (SipHash over all
-/// of it showed up in profiles of large histories).
-#[derive(Default, Clone, Copy)]
-pub(super) struct OidHash;
-
-impl std::hash::BuildHasher for OidHash {
-    type Hasher = OidHasher;
-    fn build_hasher(&self) -> OidHasher {
-        OidHasher(0)
-    }
-}
-
-pub(super) struct OidHasher(u64);
-
-impl std::hash::Hasher for OidHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(b));
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(u64::from(n));
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-}
-
-/// Keeps, for each fingerprint (rule, secret, path), the findings of the oldest commit
-/// that introduced it, and fills in that commit.
-fn attribute(
-    repo: &Repository,
-    scanner: &Scanner<'_>,
-    mut found: Vec<(u32, Finding)>,
-    commits: &[CommitNode],
-) -> Vec<Finding> {
-    let mut oldest: HashMap<&str, u32> = HashMap::new();
-    for (c, f) in &found {
-        let e = oldest.entry(f.fingerprint.as_str()).or_insert(*c);
-        *e = (*e).min(*c);
-    }
-    let keep: Vec<bool> = found
-        .iter()
-        .map(|(c, f)| oldest.get(f.fingerprint.as_str()) == Some(c))
-        .collect();
-    drop(oldest);
-    let mut keep = keep.into_iter();
-    found.retain(|_| keep.next().unwrap_or(false));
-    let mut infos = HashMap::new();
-    found
-        .into_iter()
-        .map(|(c, mut f)| {
-            let info = infos.entry(c).or_insert_with(|| {
-                let id = commits[c as usize].id;
-                match repo.find_commit(id) {
-                    Ok(commit) => Some(super::commit_info(&commit)),
-                    Err(e) => {
-                        scanner
-                            .diagnostics
-                            .error(git_error(repo, format!("commit {id}: {}", e.message())));
-                        None
-                    }
-                }
-            });
-            f.commit = info.clone();
-            f
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -1,0 +1,166 @@
+//! The whole-history audit: every blob reachable from the refs, scanned once.
+//!
+//! 1. The commit graph is loaded from the tips (branches, tags, remote-tracking refs and
+//!    HEAD, or one `--branch`) and ordered oldest first: parents before children, older
+//!    author dates first among commits that do not depend on each other.
+//! 2. Each commit's tree is walked in that order, keeping only what is new: a subtree whose
+//!    id was already seen at the same path is skipped whole, and entries equal to the last
+//!    version of the same directory are skipped without a lookup. What is left is the first
+//!    commit to hold each (blob, path) pair. Memory is the set of those pairs and of
+//!    (tree, path) pairs, never diffs or blob contents.
+//! 3. The distinct blobs are scanned in parallel, each exactly once, while the walk goes on
+//!    (handout.rs: batches in pack order, handed out whenever the workers run short); a
+//!    blob's findings are reported at every path it was first seen under, with the commit
+//!    that introduced it there. A secret that stays in a file while the rest of the file
+//!    changes is reported once, at the commit that added it.
+//!
+//! The modules, one step each: [`commits`] (the graph, in audit order), [`trees`] (the
+//! tree walk), [`ids`] (the tables the walk keys everything by), [`handout`] (blobs to
+//! workers in pack order), [`scanned`] (scanning each blob once, and the paths found
+//! after it was handed out).
+mod commits;
+mod handout;
+mod ids;
+mod scanned;
+mod trees;
+
+use super::progress::Progress;
+use super::{git_error, note_shallow, note_submodules, plural, workers, GitOptions, GitOutcome};
+use crate::{Result, Scanner};
+use commits::{ordered_commits, tips, CommitNode};
+use ferret_engine::finding::Finding;
+use git2::Repository;
+use handout::{Discovered, Job};
+use scanned::Scanned;
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use trees::TreeWalk;
+
+pub fn scan(
+    scanner: &Scanner<'_>,
+    repo: &Repository,
+    branch: Option<&str>,
+    opts: &GitOptions,
+) -> Result<GitOutcome> {
+    let tips = tips(scanner, repo, branch)?;
+    note_shallow(scanner, repo);
+    let progress = Progress::new(opts.progress);
+    let commits = ordered_commits(scanner, repo, &tips);
+    let odb = repo.odb().map_err(|e| {
+        git_error(
+            repo,
+            format!("cannot open the object database: {}", e.message()),
+        )
+    })?;
+    let threads = match scanner.options.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let scanned = Scanned::new(scanner);
+    let name = super::repo_name(repo);
+    let scan = |w: &mut workers::Worker, job: Job| {
+        scanned.scan(scanner, &commits, &progress, w, job);
+    };
+    let scan_late = |w: &mut workers::Worker, job: Job| {
+        scanned.scan_late(scanner, &commits, w, job);
+    };
+    let failed = |_: &Job, e: &git2::Error| {
+        scanner.stats.errors.fetch_add(1, Ordering::Relaxed);
+        scanner.diagnostics.error(crate::Error::Git {
+            repo: name.clone(),
+            message: format!("cannot open the repository in a worker: {}", e.message()),
+        });
+    };
+    let mut discovered = Discovered::new(repo);
+    // The walk runs on this thread while the workers scan what it has found so far: one
+    // core fewer of them until it is done.
+    let walk = std::thread::scope(|s| {
+        let early = threads.saturating_sub(1);
+        let mut feeder = workers::feed(s, repo.path(), threads, early, &scan, &failed);
+        let mut walk = TreeWalk::new(repo, &odb);
+        for (i, c) in commits.iter().enumerate() {
+            walk.commit(scanner, c);
+            discovered.add(scanner, &walk.paths, &walk.found, i as u32);
+            if discovered.due(&feeder, threads) {
+                discovered.send(&walk.paths, &mut feeder);
+            }
+            progress.commit(discovered.blobs());
+        }
+        feeder.open();
+        progress.start_scan((discovered.blobs() - discovered.hidden()) as u64);
+        // What the walk kept to skip work is not needed any more: its memory goes to the
+        // scan.
+        walk.forget();
+        discovered.send(&walk.paths, &mut feeder);
+        walk
+    });
+    let late = discovered.late(&walk.paths);
+    scanned::run_late(repo, threads, late, &scan_late, &failed);
+    progress.finish();
+    scanned::count_hidden(scanner, &discovered);
+    let blobs = discovered.blobs();
+    let gitlinks: Vec<String> = walk
+        .gitlinks
+        .iter()
+        .map(|&p| walk.paths.display(p))
+        .collect();
+    note_submodules(scanner, &gitlinks);
+    drop(walk);
+    let found = scanned
+        .found
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner());
+
+    let findings = attribute(repo, scanner, found, &commits);
+    Ok(GitOutcome {
+        findings,
+        scope: format!(
+            "{}, {}",
+            plural(commits.len() as u64, "commit"),
+            plural(blobs as u64, "blob")
+        ),
+        checked: None,
+    })
+}
+
+/// Keeps, for each fingerprint (rule, secret, path), the findings of the oldest commit
+/// that introduced it, and fills in that commit.
+fn attribute(
+    repo: &Repository,
+    scanner: &Scanner<'_>,
+    mut found: Vec<(u32, Finding)>,
+    commits: &[CommitNode],
+) -> Vec<Finding> {
+    let mut oldest: HashMap<&str, u32> = HashMap::new();
+    for (c, f) in &found {
+        let e = oldest.entry(f.fingerprint.as_str()).or_insert(*c);
+        *e = (*e).min(*c);
+    }
+    let keep: Vec<bool> = found
+        .iter()
+        .map(|(c, f)| oldest.get(f.fingerprint.as_str()) == Some(c))
+        .collect();
+    drop(oldest);
+    let mut keep = keep.into_iter();
+    found.retain(|_| keep.next().unwrap_or(false));
+    let mut infos = HashMap::new();
+    found
+        .into_iter()
+        .map(|(c, mut f)| {
+            let info = infos.entry(c).or_insert_with(|| {
+                let id = commits[c as usize].id;
+                match repo.find_commit(id) {
+                    Ok(commit) => Some(super::commit_info(&commit)),
+                    Err(e) => {
+                        scanner
+                            .diagnostics
+                            .error(git_error(repo, format!("commit {id}: {}", e.message())));
+                        None
+                    }
+                }
+            });
+            f.commit = info.clone();
+            f
+        })
+        .collect()
+}
