@@ -26,6 +26,10 @@ pub enum Method {
 pub struct Condition {
     path: String,
     equals: serde_json::Value,
+    /// `dead_if` only: error statuses on which the condition is also tried, for providers
+    /// that answer a dead key with the same status as other errors (the Graph API's 400
+    /// with error code 190).
+    status: Vec<u16>,
 }
 
 impl Condition {
@@ -190,6 +194,8 @@ struct RawBasic {
 struct RawCondition {
     path: String,
     equals: toml::Value,
+    #[serde(default)]
+    status: Vec<u16>,
 }
 
 #[derive(Deserialize)]
@@ -286,6 +292,20 @@ impl VerifySpec {
         }
         let live_if = raw.live_if.map(condition).transpose()?;
         let dead_if = raw.dead_if.map(condition).transpose()?;
+        if live_if.as_ref().is_some_and(|c| !c.status.is_empty()) {
+            return Err("live_if: `status` is for dead_if only".into());
+        }
+        for &s in dead_if.iter().flat_map(|c| &c.status) {
+            // A rate limit or a server error says nothing about the key, whatever its body.
+            if !(400..500).contains(&s) || s == 429 {
+                return Err(format!("dead_if status {s}: must be 4xx and not 429"));
+            }
+            if live_status.contains(&s) || dead_status.contains(&s) {
+                return Err(format!(
+                    "dead_if status {s} is already a live or dead status"
+                ));
+            }
+        }
         let scopes = match raw.scopes {
             None => None,
             Some(RawScopes {
@@ -428,6 +448,14 @@ impl VerifySpec {
             v.status = Status::Invalid;
             v.reason = Some(format!("rejected with HTTP {status}"));
             return v;
+        }
+        if let Some(c) = self.dead_if.as_ref().filter(|c| c.status.contains(&status)) {
+            let body = serde_json::from_slice::<serde_json::Value>(&r.body).ok();
+            if let Some(body) = body.filter(|b| c.holds(b)) {
+                v.status = Status::Invalid;
+                v.reason = Some(format!("HTTP {status} and {}", c.describe(&body)));
+                return v;
+            }
         }
         if !self.live_status.contains(&status) {
             v.reason = Some(match status {
@@ -692,6 +720,7 @@ fn condition(raw: RawCondition) -> Result<Condition, String> {
     Ok(Condition {
         path: raw.path,
         equals,
+        status: raw.status,
     })
 }
 
@@ -1039,6 +1068,38 @@ mod tests {
         // Both answers are required, and nothing else.
         assert!(attio_with("[responses.live]\nstatus = 200").is_err());
         assert!(attio_with(&format!("{ATTIO_RESPONSES}\nextra = 1")).is_err());
+    }
+
+    #[test]
+    fn dead_if_can_decide_on_an_error_status_it_names() {
+        let s = spec(
+            r#"
+            url = "https://graph.x.test/me?access_token={{secret}}"
+            dead_status = []
+            dead_if = { path = "error.code", equals = 190, status = [400] }
+            "#,
+        )
+        .unwrap();
+        let v = s.judge(&response(400, r#"{"error": {"code": 190}}"#));
+        assert_eq!(v.status, Status::Invalid);
+        assert_eq!(v.reason.as_deref(), Some("HTTP 400 and error.code is 190"));
+        // Any other 400 (a throttled app, a bad parameter) says nothing about the key.
+        for body in [r#"{"error": {"code": 4}}"#, "<html>"] {
+            assert_eq!(s.judge(&response(400, body)).status, Status::Unknown);
+        }
+        // Statuses it does not name still need a live status.
+        let v = s.judge(&response(403, r#"{"error": {"code": 190}}"#));
+        assert_eq!(v.status, Status::Unknown);
+        for bad in ["[429]", "[503]", "[200]", "[401]"] {
+            let text = format!(
+                "url = \"https://a.test/{{{{secret}}}}\"\ndead_if = {{ path = \"e\", equals = 1, status = {bad} }}"
+            );
+            assert!(spec(&text).is_err(), "status {bad} accepted");
+        }
+        assert!(spec(
+            "url = \"https://a.test/{{secret}}\"\nlive_if = { path = \"e\", equals = 1, status = [400] }"
+        )
+        .is_err());
     }
 
     #[test]
