@@ -18,6 +18,11 @@ use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
+/// Built-in rules with a verify block, at least: the count only goes up. Issue 16 asks for
+/// 150; the rules that exist today give 99 (the others need a second credential, a tenant
+/// or region host, or have no documented read-only check), so the rest come with new rules.
+const MIN_VERIFIED_RULES: usize = 99;
+
 const SECRET: &str = "{{secret}}";
 
 /// One rule's check: what ferret must send and what the provider answers.
@@ -50,6 +55,15 @@ fn rules_with_verify() -> Vec<ferret::rules::Rule> {
         .into_iter()
         .filter(|r| r.verify.is_some())
         .collect()
+}
+
+#[test]
+fn builtin_verify_blocks_are_not_lost() {
+    let n = rules_with_verify().len();
+    assert!(
+        n >= MIN_VERIFIED_RULES,
+        "{n} built-in rules have a verify block; at least {MIN_VERIFIED_RULES} should"
+    );
 }
 
 #[test]
