@@ -21,3 +21,4 @@ mod sarif_history;
 mod scan;
 mod standalone;
 mod verify;
+mod verify_builtin;

@@ -16,6 +16,7 @@ pub struct Request {
     pub method: String,
     pub path: String,
     pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 impl Request {
@@ -181,6 +182,7 @@ fn serve(conn: TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>, don
         method,
         path,
         headers,
+        body,
     };
     let index = {
         let mut all = requests.lock().unwrap();

@@ -62,7 +62,12 @@ impl Client {
                 for (n, v) in &req.headers {
                     b = b.header(n.as_str(), v.as_str());
                 }
-                b.send_empty()
+                match &req.body {
+                    Some(body) => b
+                        .header("Content-Type", body.content_type)
+                        .send(&body.bytes[..]),
+                    None => b.send_empty(),
+                }
             }
         };
         let mut resp = result.map_err(|e| self.reason(&e))?;

@@ -26,6 +26,10 @@ pub enum Method {
 pub struct Condition {
     path: String,
     equals: serde_json::Value,
+    /// `dead_if` only: error statuses on which the condition is also tried, for providers
+    /// that answer a dead key with the same status as other errors (the Graph API's 400
+    /// with error code 190).
+    status: Vec<u16>,
 }
 
 impl Condition {
@@ -64,7 +68,33 @@ pub struct VerifySpec {
     dead_if: Option<Condition>,
     scopes: Option<ScopeSource>,
     identity: Vec<(String, String)>,
+    body: Option<BodyTemplate>,
     pub docs: Option<String>,
+    /// The provider's documented answers for a live and a rejected key, as the rule file
+    /// gives them: checked against this block when it is parsed, and replayed by the test
+    /// suite's stand-in server. Never used for a real request.
+    pub responses: Option<Documented>,
+}
+
+/// A POST body: a JSON object or form fields whose string values may hold `{{secret}}`.
+#[derive(Debug, Clone)]
+enum BodyTemplate {
+    Json(serde_json::Value),
+    Form(Vec<(String, String)>),
+}
+
+/// The live and the rejected response a provider documents for this request.
+#[derive(Debug, Clone)]
+pub struct Documented {
+    pub live: Response,
+    pub dead: Response,
+}
+
+/// A request body, ready to send.
+#[derive(Clone)]
+pub struct Body {
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
 }
 
 /// The request for one secret, ready to send.
@@ -73,6 +103,7 @@ pub struct Prepared {
     pub method: Method,
     pub url: String,
     pub headers: Vec<(String, String)>,
+    pub body: Option<Body>,
 }
 
 // Never print a prepared request: it holds the secret.
@@ -124,7 +155,30 @@ struct RawSpec {
     #[serde(default)]
     identity: toml::Table,
     #[serde(default)]
+    json_body: Option<toml::Table>,
+    #[serde(default)]
+    form_body: Option<toml::Table>,
+    #[serde(default)]
     docs: Option<String>,
+    #[serde(default)]
+    responses: Option<RawResponses>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawResponses {
+    live: RawResponse,
+    dead: RawResponse,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawResponse {
+    status: u16,
+    #[serde(default)]
+    headers: toml::Table,
+    #[serde(default)]
+    body: String,
 }
 
 #[derive(Deserialize)]
@@ -140,6 +194,8 @@ struct RawBasic {
 struct RawCondition {
     path: String,
     equals: toml::Value,
+    #[serde(default)]
+    status: Vec<u16>,
 }
 
 #[derive(Deserialize)]
@@ -195,14 +251,24 @@ impl VerifySpec {
             }
             None => None,
         };
+        let body = match (raw.json_body, raw.form_body) {
+            (None, None) => None,
+            (Some(_), Some(_)) => return Err("give json_body or form_body, not both".into()),
+            (Some(t), None) => Some(BodyTemplate::json(t)?),
+            (None, Some(t)) => Some(BodyTemplate::form(t)?),
+        };
+        if body.is_some() && method != Method::Post {
+            return Err("json_body and form_body need method = \"POST\"".into());
+        }
         let sent = raw.url.contains(SECRET)
             || headers.iter().any(|(_, v)| v.contains(SECRET))
             || basic_auth
                 .as_ref()
-                .is_some_and(|(u, p)| u.contains(SECRET) || p.contains(SECRET));
+                .is_some_and(|(u, p)| u.contains(SECRET) || p.contains(SECRET))
+            || body.as_ref().is_some_and(BodyTemplate::uses_secret);
         if !sent {
             return Err(format!(
-                "the request does not use {SECRET} (put it in a header, basic_auth or the URL path)"
+                "the request does not use {SECRET} (put it in a header, basic_auth, the URL or the body)"
             ));
         }
         let live_status = raw.live_status.unwrap_or_else(|| vec![200]);
@@ -226,6 +292,20 @@ impl VerifySpec {
         }
         let live_if = raw.live_if.map(condition).transpose()?;
         let dead_if = raw.dead_if.map(condition).transpose()?;
+        if live_if.as_ref().is_some_and(|c| !c.status.is_empty()) {
+            return Err("live_if: `status` is for dead_if only".into());
+        }
+        for &s in dead_if.iter().flat_map(|c| &c.status) {
+            // A rate limit or a server error says nothing about the key, whatever its body.
+            if !(400..500).contains(&s) || s == 429 {
+                return Err(format!("dead_if status {s}: must be 4xx and not 429"));
+            }
+            if live_status.contains(&s) || dead_status.contains(&s) {
+                return Err(format!(
+                    "dead_if status {s} is already a live or dead status"
+                ));
+            }
+        }
         let scopes = match raw.scopes {
             None => None,
             Some(RawScopes {
@@ -259,7 +339,7 @@ impl VerifySpec {
                 return Err(format!("docs {d:?}: must be an https:// URL"));
             }
         }
-        Ok(VerifySpec {
+        let mut spec = VerifySpec {
             method,
             url: raw.url,
             headers,
@@ -270,8 +350,51 @@ impl VerifySpec {
             dead_if,
             scopes,
             identity,
+            body,
             docs: raw.docs,
-        })
+            responses: None,
+        };
+        if let Some(r) = raw.responses {
+            let live = documented(r.live).map_err(|m| format!("responses.live: {m}"))?;
+            let dead = documented(r.dead).map_err(|m| format!("responses.dead: {m}"))?;
+            spec.check_documented(&live, &dead)?;
+            spec.responses = Some(Documented { live, dead });
+        }
+        Ok(spec)
+    }
+
+    /// The documented answers must read as this block says: the live one `verified`, with
+    /// every identity label and the scopes found, the dead one `invalid`. A block whose
+    /// paths or conditions do not fit the provider's own examples fails here, in
+    /// `ferret rules check`, rather than as `unknown` on every real key.
+    fn check_documented(&self, live: &Response, dead: &Response) -> Result<(), String> {
+        let v = self.judge(live);
+        if v.status != Status::Verified {
+            return Err(format!(
+                "responses.live is judged {} ({}), not verified",
+                v.status.as_str(),
+                v.reason.unwrap_or_default()
+            ));
+        }
+        for (label, path) in &self.identity {
+            if !v.identity.iter().any(|(l, _)| l == label) {
+                return Err(format!(
+                    "responses.live: identity {label:?} finds nothing at {path:?}"
+                ));
+            }
+        }
+        if self.scopes.is_some() && v.scopes.as_ref().is_none_or(|s| s.is_empty()) {
+            return Err("responses.live: no scopes where `scopes` points".into());
+        }
+        let d = self.judge(dead);
+        if d.status != Status::Invalid {
+            return Err(format!(
+                "responses.dead is judged {} ({}), not invalid",
+                d.status.as_str(),
+                d.reason.unwrap_or_default()
+            ));
+        }
+        Ok(())
     }
 
     /// The request for `secret`. Only the secret-free host of the rule's URL, or the
@@ -307,6 +430,7 @@ impl VerifySpec {
             method: self.method,
             url,
             headers,
+            body: self.body.as_ref().map(|b| b.render(secret)),
         })
     }
 
@@ -324,6 +448,14 @@ impl VerifySpec {
             v.status = Status::Invalid;
             v.reason = Some(format!("rejected with HTTP {status}"));
             return v;
+        }
+        if let Some(c) = self.dead_if.as_ref().filter(|c| c.status.contains(&status)) {
+            let body = serde_json::from_slice::<serde_json::Value>(&r.body).ok();
+            if let Some(body) = body.filter(|b| c.holds(b)) {
+                v.status = Status::Invalid;
+                v.reason = Some(format!("HTTP {status} and {}", c.describe(&body)));
+                return v;
+            }
         }
         if !self.live_status.contains(&status) {
             v.reason = Some(match status {
@@ -392,6 +524,129 @@ impl VerifySpec {
         }
         v
     }
+}
+
+impl BodyTemplate {
+    fn json(table: toml::Table) -> Result<BodyTemplate, String> {
+        let value = json_template(&toml::Value::Table(table))?;
+        // A GraphQL endpoint takes reads and writes alike: only a query is a check.
+        if let Some(q) = value.get("query").and_then(|q| q.as_str()) {
+            if q.trim_start().to_ascii_lowercase().starts_with("mutation") {
+                return Err("json_body: a GraphQL mutation is not a read-only check".into());
+            }
+        }
+        Ok(BodyTemplate::Json(value))
+    }
+
+    fn form(table: toml::Table) -> Result<BodyTemplate, String> {
+        let mut fields = Vec::new();
+        for (name, v) in table {
+            let v = v
+                .as_str()
+                .ok_or_else(|| format!("form_body {name:?}: value must be a string"))?;
+            if name.contains("{{") {
+                return Err(format!(
+                    "form_body {name:?}: a field name cannot be templated"
+                ));
+            }
+            check_template(v).map_err(|m| format!("form_body {name:?}: {m}"))?;
+            fields.push((name, v.to_string()));
+        }
+        Ok(BodyTemplate::Form(fields))
+    }
+
+    fn uses_secret(&self) -> bool {
+        match self {
+            BodyTemplate::Json(v) => v.to_string().contains(SECRET),
+            BodyTemplate::Form(f) => f.iter().any(|(_, v)| v.contains(SECRET)),
+        }
+    }
+
+    /// The body for `secret`: JSON-escaped in a JSON body (the secret is put into the
+    /// parsed value, so it cannot end a string), percent-encoded in a form.
+    fn render(&self, secret: &str) -> Body {
+        match self {
+            BodyTemplate::Json(v) => Body {
+                content_type: "application/json",
+                bytes: serde_json::to_vec(&fill_json(v, secret)).unwrap_or_default(),
+            },
+            BodyTemplate::Form(fields) => {
+                let pairs: Vec<String> = fields
+                    .iter()
+                    .map(|(n, v)| {
+                        format!(
+                            "{}={}",
+                            percent_encode(n),
+                            percent_encode(&v.replace(SECRET, secret))
+                        )
+                    })
+                    .collect();
+                Body {
+                    content_type: "application/x-www-form-urlencoded",
+                    bytes: pairs.join("&").into_bytes(),
+                }
+            }
+        }
+    }
+}
+
+/// A TOML table as JSON; only `{{secret}}` may be templated, and only in string values.
+fn json_template(v: &toml::Value) -> Result<serde_json::Value, String> {
+    Ok(match v {
+        toml::Value::String(s) => {
+            check_template(s).map_err(|m| format!("json_body: {m}"))?;
+            serde_json::Value::String(s.clone())
+        }
+        toml::Value::Integer(i) => serde_json::Value::from(*i),
+        toml::Value::Float(f) => serde_json::Value::from(*f),
+        toml::Value::Boolean(b) => serde_json::Value::Bool(*b),
+        toml::Value::Array(a) => {
+            serde_json::Value::Array(a.iter().map(json_template).collect::<Result<_, _>>()?)
+        }
+        toml::Value::Table(t) => {
+            let mut m = serde_json::Map::new();
+            for (k, x) in t {
+                if k.contains("{{") {
+                    return Err(format!("json_body {k:?}: a key cannot be templated"));
+                }
+                m.insert(k.clone(), json_template(x)?);
+            }
+            serde_json::Value::Object(m)
+        }
+        toml::Value::Datetime(_) => return Err("json_body: dates are not allowed".into()),
+    })
+}
+
+fn fill_json(v: &serde_json::Value, secret: &str) -> serde_json::Value {
+    match v {
+        serde_json::Value::String(s) => serde_json::Value::String(s.replace(SECRET, secret)),
+        serde_json::Value::Array(a) => a.iter().map(|x| fill_json(x, secret)).collect(),
+        serde_json::Value::Object(m) => m
+            .iter()
+            .map(|(k, x)| (k.clone(), fill_json(x, secret)))
+            .collect(),
+        other => other.clone(),
+    }
+}
+
+/// One documented response as `judge` reads it.
+fn documented(raw: RawResponse) -> Result<Response, String> {
+    if !(100..600).contains(&raw.status) {
+        return Err(format!("status {} is not an HTTP status", raw.status));
+    }
+    let mut headers = Vec::new();
+    for (name, v) in &raw.headers {
+        let v = v
+            .as_str()
+            .ok_or_else(|| format!("header {name:?}: value must be a string"))?;
+        headers.push((name.to_ascii_lowercase(), v.to_string()));
+    }
+    Ok(Response {
+        status: raw.status,
+        headers,
+        body: raw.body.into_bytes(),
+        tries: 1,
+    })
 }
 
 fn first_line(s: &str) -> String {
@@ -465,6 +720,7 @@ fn condition(raw: RawCondition) -> Result<Condition, String> {
     Ok(Condition {
         path: raw.path,
         equals,
+        status: raw.status,
     })
 }
 
@@ -707,6 +963,143 @@ mod tests {
         let v = s.judge(&r);
         assert_eq!(v.scopes.as_deref().unwrap(), ["repo", "read:org"]);
         assert_eq!(v.write_scopes.as_deref().unwrap(), ["repo"]);
+    }
+
+    #[test]
+    fn post_bodies_carry_the_secret_escaped() {
+        let s = spec(
+            r#"
+            method = "POST"
+            url = "https://api.x.test/graphql"
+            json_body = { query = "{ viewer { id } }", variables = { key = "{{secret}}" } }
+            "#,
+        )
+        .unwrap();
+        let p = s.prepare("a\"b", &[]).unwrap();
+        let body = p.body.unwrap();
+        assert_eq!(body.content_type, "application/json");
+        let sent: serde_json::Value = serde_json::from_slice(&body.bytes).unwrap();
+        assert_eq!(
+            sent["variables"]["key"], "a\"b",
+            "a quote cannot end the string"
+        );
+        assert_eq!(sent["query"], "{ viewer { id } }");
+
+        let s = spec(
+            r#"
+            method = "POST"
+            url = "https://iam.x.test/token"
+            form_body = { grant_type = "urn:x:apikey", apikey = "{{secret}}" }
+            "#,
+        )
+        .unwrap();
+        let body = s.prepare("k&v=1 +", &[]).unwrap().body.unwrap();
+        assert_eq!(body.content_type, "application/x-www-form-urlencoded");
+        assert_eq!(
+            String::from_utf8(body.bytes).unwrap(),
+            "grant_type=urn:x:apikey&apikey=k%26v%3D1%20%2B"
+        );
+        assert!(attio().prepare("k", &[]).unwrap().body.is_none());
+    }
+
+    #[test]
+    fn bodies_are_post_only_read_only_and_templated_only_in_values() {
+        for text in [
+            // A body on a GET.
+            "url = \"https://a.test/\"\njson_body = { k = \"{{secret}}\" }",
+            // Both kinds.
+            "method = \"POST\"\nurl = \"https://a.test/\"\njson_body = { k = \"{{secret}}\" }\nform_body = { k = \"{{secret}}\" }",
+            // A GraphQL write.
+            "method = \"POST\"\nurl = \"https://a.test/\"\nheaders = { A = \"{{secret}}\" }\njson_body = { query = \" Mutation { deleteAll }\" }",
+            // Templated keys, other templates, non-string form values.
+            "method = \"POST\"\nurl = \"https://a.test/\"\njson_body = { \"{{secret}}\" = 1 }",
+            "method = \"POST\"\nurl = \"https://a.test/\"\njson_body = { k = \"{{secret}}{{host}}\" }",
+            "method = \"POST\"\nurl = \"https://a.test/\"\nform_body = { k = 1, s = \"{{secret}}\" }",
+        ] {
+            assert!(spec(text).is_err(), "accepted: {text}");
+        }
+    }
+
+    const ATTIO_RESPONSES: &str = r#"
+        [responses.live]
+        status = 200
+        body = '{"active": true, "scope": "record_permission:read", "workspace_name": "Acme", "workspace_id": "w1"}'
+        [responses.dead]
+        status = 200
+        body = '{"active": false}'
+        "#;
+
+    fn attio_with(responses: &str) -> Result<VerifySpec, String> {
+        spec(&format!(
+            r#"
+            url = "https://api.attio.com/v2/self"
+            headers = {{ Authorization = "Bearer {{{{secret}}}}" }}
+            live_if = {{ path = "active", equals = true }}
+            dead_if = {{ path = "active", equals = false }}
+            scopes = {{ json = "scope", split = " " }}
+            identity = {{ workspace = "workspace_name", workspace_id = "workspace_id" }}
+            {responses}
+            "#
+        ))
+    }
+
+    #[test]
+    fn documented_responses_must_read_as_the_block_says() {
+        let s = attio_with(ATTIO_RESPONSES).unwrap();
+        let r = s.responses.as_ref().unwrap();
+        assert_eq!((r.live.status, r.dead.status), (200, 200));
+        // A live answer the block would call unknown (the condition's field is missing).
+        let err = attio_with(&ATTIO_RESPONSES.replace("\"active\": true, ", "")).unwrap_err();
+        assert!(err.contains("responses.live is judged unknown"), "{err}");
+        // A live answer without an identity field the block names.
+        let err = attio_with(&ATTIO_RESPONSES.replace("\"workspace_id\": \"w1\"", "\"x\": 1"))
+            .unwrap_err();
+        assert!(err.contains("identity \"workspace_id\""), "{err}");
+        // No scopes where the block says they are.
+        let err = attio_with(&ATTIO_RESPONSES.replace("\"scope\"", "\"scopes_\"")).unwrap_err();
+        assert!(err.contains("no scopes"), "{err}");
+        // A dead answer the block would not call invalid: 403 is not a dead status here.
+        let err = attio_with(&ATTIO_RESPONSES.replace(
+            "status = 200\n        body = '{\"active\": false}'",
+            "status = 403\n        body = '{}'",
+        ))
+        .unwrap_err();
+        assert!(err.contains("responses.dead is judged unknown"), "{err}");
+        // Both answers are required, and nothing else.
+        assert!(attio_with("[responses.live]\nstatus = 200").is_err());
+        assert!(attio_with(&format!("{ATTIO_RESPONSES}\nextra = 1")).is_err());
+    }
+
+    #[test]
+    fn dead_if_can_decide_on_an_error_status_it_names() {
+        let s = spec(
+            r#"
+            url = "https://graph.x.test/me?access_token={{secret}}"
+            dead_status = []
+            dead_if = { path = "error.code", equals = 190, status = [400] }
+            "#,
+        )
+        .unwrap();
+        let v = s.judge(&response(400, r#"{"error": {"code": 190}}"#));
+        assert_eq!(v.status, Status::Invalid);
+        assert_eq!(v.reason.as_deref(), Some("HTTP 400 and error.code is 190"));
+        // Any other 400 (a throttled app, a bad parameter) says nothing about the key.
+        for body in [r#"{"error": {"code": 4}}"#, "<html>"] {
+            assert_eq!(s.judge(&response(400, body)).status, Status::Unknown);
+        }
+        // Statuses it does not name still need a live status.
+        let v = s.judge(&response(403, r#"{"error": {"code": 190}}"#));
+        assert_eq!(v.status, Status::Unknown);
+        for bad in ["[429]", "[503]", "[200]", "[401]"] {
+            let text = format!(
+                "url = \"https://a.test/{{{{secret}}}}\"\ndead_if = {{ path = \"e\", equals = 1, status = {bad} }}"
+            );
+            assert!(spec(&text).is_err(), "status {bad} accepted");
+        }
+        assert!(spec(
+            "url = \"https://a.test/{{secret}}\"\nlive_if = { path = \"e\", equals = 1, status = [400] }"
+        )
+        .is_err());
     }
 
     #[test]
