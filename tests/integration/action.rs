@@ -2,7 +2,7 @@
 //! each simulated event. Most cases put a fake ferret in FERRET_BIN that records its
 //! arguments, so they check what the script asks for; `dir` runs the real binary.
 use crate::ci::*;
-use crate::harness::*;
+use crate::util::*;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -160,15 +160,19 @@ fn make_executable(p: &Path) {
     std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
-/// A repository with `n` commits; returns its commit ids, oldest first.
-pub fn repo_with_commits(dir: &Path, n: usize) -> Vec<String> {
-    git_init(dir);
-    (0..n)
+/// A repository with `n` commits, and their ids, oldest first.
+pub fn repo_with_commits(n: usize) -> (TestRepo, Vec<String>) {
+    let repo = TestRepo::new();
+    let c = (0..n)
         .map(|i| {
-            std::fs::write(dir.join(format!("f{i}.txt")), format!("{i}\n")).unwrap();
-            commit_all(dir, &format!("commit {i}"))
+            repo.commit_file(
+                &format!("f{i}.txt"),
+                format!("{i}\n"),
+                &format!("commit {i}"),
+            )
         })
-        .collect()
+        .collect();
+    (repo, c)
 }
 
 pub fn strs(v: &[&str]) -> Vec<String> {
@@ -177,8 +181,7 @@ pub fn strs(v: &[&str]) -> Vec<String> {
 
 #[test]
 fn pull_request_scans_base_to_head() {
-    let ws = Tree::new();
-    let c = repo_with_commits(ws.path(), 3);
+    let (ws, c) = repo_with_commits(3);
     let mut r = Runner::new(ws.path());
     r.event(
         "pull_request",
@@ -212,8 +215,7 @@ fn pull_request_scans_base_to_head() {
 
 #[test]
 fn push_scans_before_to_after_and_reports_findings() {
-    let ws = Tree::new();
-    let c = repo_with_commits(ws.path(), 3);
+    let (ws, c) = repo_with_commits(3);
     let mut r = Runner::new(ws.path());
     r.event("push", json!({"before": c[1], "after": c[2]}))
         .fake_results(2, 1);
@@ -243,8 +245,7 @@ fn push_scans_before_to_after_and_reports_findings() {
 
 #[test]
 fn a_branchs_first_push_passes_the_zero_base_through() {
-    let ws = Tree::new();
-    let c = repo_with_commits(ws.path(), 2);
+    let (ws, c) = repo_with_commits(2);
     let mut r = Runner::new(ws.path());
     r.event(
         "push",
@@ -261,8 +262,7 @@ fn a_branchs_first_push_passes_the_zero_base_through() {
 
 #[test]
 fn a_push_that_deletes_a_branch_scans_nothing() {
-    let ws = Tree::new();
-    let c = repo_with_commits(ws.path(), 1);
+    let (ws, c) = repo_with_commits(1);
     let mut r = Runner::new(ws.path());
     r.event(
         "push",
@@ -276,36 +276,19 @@ fn a_push_that_deletes_a_branch_scans_nothing() {
 
 /// An origin with five commits and a one-commit shallow clone of it, as actions/checkout
 /// leaves by default. Returns (origin, clone, origin's commits).
-fn shallow_clone() -> (Tree, Tree, Vec<String>) {
-    let origin = Tree::new();
-    let c = repo_with_commits(origin.path(), 5);
-    let ws = Tree::new();
+fn shallow_clone() -> (TestRepo, TestRepo, Vec<String>) {
+    let (origin, c) = repo_with_commits(5);
+    let ws = TestRepo::empty();
     let url = format!("file://{}", origin.path().display());
-    git(ws.path(), &["clone", "-q", "--depth", "1", &url, "."]);
-    assert_eq!(
-        git(ws.path(), &["rev-parse", "--is-shallow-repository"]),
-        "true"
-    );
+    ws.git(&["clone", "-q", "--depth", "1", &url, "."]);
+    assert_eq!(ws.git(&["rev-parse", "--is-shallow-repository"]), "true");
     (origin, ws, c)
-}
-
-fn has_commit(repo: &Path, id: &str) -> bool {
-    let mut cmd = Command::new("git");
-    for v in GIT_ENV {
-        cmd.env_remove(v);
-    }
-    cmd.current_dir(repo)
-        .args(["cat-file", "-e", &format!("{id}^{{commit}}")])
-        .stderr(std::process::Stdio::null())
-        .status()
-        .unwrap()
-        .success()
 }
 
 #[test]
 fn a_shallow_checkout_is_deepened_from_its_remote() {
     let (_origin, ws, c) = shallow_clone();
-    assert!(!has_commit(ws.path(), &c[1]));
+    assert!(!ws.has_commit(&c[1]));
     let mut r = Runner::new(ws.path());
     r.event("push", json!({"before": c[1], "after": c[4]}));
     let run = r.run();
@@ -315,8 +298,8 @@ fn a_shallow_checkout_is_deepened_from_its_remote() {
         "{}",
         run.stderr
     );
-    assert!(has_commit(ws.path(), &c[1]), "base commit not fetched");
-    git(ws.path(), &["merge-base", &c[1], &c[4]]);
+    assert!(ws.has_commit(&c[1]), "base commit not fetched");
+    ws.git(&["merge-base", &c[1], &c[4]]);
     assert_eq!(
         run.args.unwrap()[..4],
         strs(&["git", ".", "--range", &format!("{}..{}", c[1], c[4])])
@@ -327,10 +310,10 @@ fn a_shallow_checkout_is_deepened_from_its_remote() {
 fn a_pull_request_head_missing_from_a_shallow_checkout_is_fetched() {
     // actions/checkout checks out the merge commit: the PR's head is not in the clone.
     let (origin, ws, c) = shallow_clone();
-    git(origin.path(), &["checkout", "-q", "-b", "feature", &c[2]]);
+    origin.git(&["checkout", "-q", "-b", "feature", &c[2]]);
     std::fs::write(origin.path().join("feature.txt"), "x\n").unwrap();
-    let head = commit_all(origin.path(), "feature work");
-    assert!(!has_commit(ws.path(), &head));
+    let head = origin.commit_all("feature work");
+    assert!(!ws.has_commit(&head));
     let mut r = Runner::new(ws.path());
     r.event(
         "pull_request",
@@ -338,14 +321,14 @@ fn a_pull_request_head_missing_from_a_shallow_checkout_is_fetched() {
     );
     let run = r.run();
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(has_commit(ws.path(), &head) && has_commit(ws.path(), &c[2]));
-    git(ws.path(), &["merge-base", &c[4], &head]);
+    assert!(ws.has_commit(&head) && ws.has_commit(&c[2]));
+    ws.git(&["merge-base", &c[4], &head]);
 }
 
 #[test]
 fn a_shallow_checkout_without_a_remote_is_left_to_ferret() {
     let (_origin, ws, c) = shallow_clone();
-    git(ws.path(), &["remote", "remove", "origin"]);
+    ws.git(&["remote", "remove", "origin"]);
     let mut r = Runner::new(ws.path());
     r.event("push", json!({"before": c[1], "after": c[4]}))
         .fake_results(0, 2);
@@ -370,8 +353,7 @@ fn a_shallow_checkout_without_a_remote_is_left_to_ferret() {
 
 #[test]
 fn history_mode_and_the_other_inputs_become_arguments() {
-    let ws = Tree::new();
-    repo_with_commits(ws.path(), 1);
+    let (ws, _) = repo_with_commits(1);
     let mut r = Runner::new(ws.path());
     let sarif = r.dir.path().join("out/custom.sarif");
     r.event("workflow_dispatch", json!({}))

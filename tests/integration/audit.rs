@@ -2,95 +2,20 @@
 //! throwaway values) with each hygiene problem planted, a clean one, and the outputs.
 //! Every secret is generated at run time; expected (path, line, rule) sets are exact, so a
 //! missed problem or an extra finding fails the test.
-use crate::harness::*;
-use std::path::Path;
-use std::process::Command;
+use crate::util::*;
 
-/// A temp work tree with its own git repository and a throwaway HOME.
-struct Repo {
-    tree: Tree,
-    home: tempfile::TempDir,
-}
-
-impl Repo {
-    fn new() -> Self {
-        let r = Repo {
-            tree: Tree::new(),
-            home: tempfile::tempdir().expect("home"),
-        };
-        r.git(&["init", "-q", "-b", "main"]);
-        r
-    }
-
-    fn path(&self) -> &Path {
-        self.tree.path()
-    }
-
-    fn write(&self, rel: &str, contents: impl AsRef<[u8]>) {
-        self.tree.write(rel, contents);
-    }
-
-    fn git(&self, args: &[&str]) {
-        let mut cmd = Command::new("git");
-        for v in crate::ci::GIT_ENV {
-            cmd.env_remove(v);
-        }
-        let out = cmd
-            .args(args)
-            .current_dir(self.path())
-            .env("HOME", self.home.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Test")
-            .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
-            .env("GIT_COMMITTER_NAME", "Test")
-            .env("GIT_COMMITTER_EMAIL", "test@example.invalid")
-            .output()
-            .expect("git must be installed for the audit tests");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn commit_all(&self) {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "-m", "planted"]);
-    }
-
-    /// Runs `ferret audit` with `args` in the work tree: (exit code, stdout, stderr).
-    fn audit(&self, args: &[&str]) -> (i32, String, String) {
-        audit_in(self.path(), self.home.path(), args)
-    }
-
-    fn audit_json(&self, args: &[&str]) -> (i32, serde_json::Value, String) {
-        let mut all = vec!["--format", "json"];
-        all.extend_from_slice(args);
-        let (code, out, err) = self.audit(&all);
-        let v = serde_json::from_str(&out)
-            .unwrap_or_else(|e| panic!("bad JSON ({e}): {out}\nstderr: {err}"));
-        (code, v, err)
-    }
-}
-
-fn audit_in(dir: &Path, home: &Path, args: &[&str]) -> (i32, String, String) {
+/// `ferret audit ARGS` in the repository: (exit code, stdout, stderr).
+fn audit(r: &TestRepo, args: &[&str]) -> (i32, String, String) {
     let mut all = vec!["audit"];
     all.extend_from_slice(args);
-    ferret_in(dir, home, &all)
+    r.ferret_in(r.path(), &all)
 }
 
-/// `ferret ARGS` in `dir` with a clean git environment: (exit code, stdout, stderr).
-fn ferret_in(dir: &Path, home: &Path, args: &[&str]) -> (i32, String, String) {
-    let mut cmd = ferret();
-    for v in crate::ci::GIT_ENV {
-        cmd.env_remove(v);
-    }
-    outcome(
-        cmd.current_dir(dir)
-            .env("HOME", home)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .args(args),
-    )
+/// `ferret audit --format json ARGS` in the repository: (exit code, report, stderr).
+fn audit_json(r: &TestRepo, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut all = vec!["audit"];
+    all.extend_from_slice(args);
+    r.json(&all)
 }
 
 fn attio(s: &mut Secrets) -> String {
@@ -116,8 +41,8 @@ fn finding<'a>(report: &'a serde_json::Value, path: &str, rule: &str) -> &'a ser
 }
 
 /// One repository with every problem planted, and the secrets it holds.
-fn planted() -> (Repo, Vec<String>) {
-    let r = Repo::new();
+fn planted() -> (TestRepo, Vec<String>) {
+    let r = TestRepo::new();
     let mut s = Secrets::new("audit-planted");
     let (tracked, shared, sections, logged, built, templated) = (
         attio(&mut s),
@@ -163,7 +88,7 @@ fn planted() -> (Repo, Vec<String>) {
             "{{\n  \"client_id\": \"crm-sync\",\n  \"client_secret\": \"{client_secret}\"\n}}\n"
         ),
     );
-    r.commit_all();
+    r.commit_all("planted");
     let secrets = vec![
         tracked,
         shared,
@@ -180,7 +105,7 @@ fn planted() -> (Repo, Vec<String>) {
 #[test]
 fn each_planted_problem_is_found_with_its_rule_file_and_line() {
     let (r, _) = planted();
-    let (code, report, err) = r.audit_json(&[]);
+    let (code, report, err) = audit_json(&r, &[]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(
         hits(&report),
@@ -268,14 +193,14 @@ fn each_planted_problem_is_found_with_its_rule_file_and_line() {
 fn outputs_hold_no_whole_secret_and_carry_remediation() {
     let (r, secrets) = planted();
     for format in ["human", "json", "jsonl"] {
-        let (code, out, err) = r.audit(&["--format", format]);
+        let (code, out, err) = audit(&r, &["--format", format]);
         assert_eq!(code, 1, "{format}: {err}");
         for s in &secrets {
             assert!(!out.contains(s.as_str()), "{format} printed a whole secret");
             assert!(!err.contains(s.as_str()), "{format} printed a whole secret");
         }
     }
-    let (_, report, _) = r.audit_json(&[]);
+    let (_, report, _) = audit_json(&r, &[]);
     for f in report["findings"].as_array().unwrap() {
         assert!(
             f["remediation"].as_str().is_some_and(|s| s.len() > 20),
@@ -283,13 +208,13 @@ fn outputs_hold_no_whole_secret_and_carry_remediation() {
         );
         assert!(f["fingerprint"].as_str().is_some_and(|s| s.len() == 32));
     }
-    let (_, human, _) = r.audit(&[]);
+    let (_, human, _) = audit(&r, &[]);
     assert!(
         human.contains("fix hygiene-secret-reused-across-environments:"),
         "{human}"
     );
     // --show-secrets shows re-labelled secrets, never a reused one: reuse names places.
-    let (_, report, _) = r.audit_json(&["--show-secrets"]);
+    let (_, report, _) = audit_json(&r, &["--show-secrets"]);
     let log = finding(&report, "logs/sync.log", "hygiene-secret-in-log-file");
     assert_eq!(log["secret"], secrets[3].as_str());
     let reuse = finding(
@@ -306,7 +231,7 @@ fn sarif_from_an_audit_passes_the_strict_validator_and_describes_each_check() {
     let (r, secrets) = planted();
     let out = tempfile::tempdir().unwrap();
     let file = out.path().join("audit.sarif");
-    let (code, _, err) = r.audit(&["--format", "sarif", "-o", file.to_str().unwrap()]);
+    let (code, _, err) = audit(&r, &["--format", "sarif", "-o", file.to_str().unwrap()]);
     assert_eq!(code, 1, "{err}");
     crate::ci::validate_sarif(&file);
     let text = std::fs::read_to_string(&file).unwrap();
@@ -339,11 +264,11 @@ fn sarif_from_an_audit_passes_the_strict_validator_and_describes_each_check() {
 
 #[test]
 fn accepted_audit_findings_can_be_listed_in_ferretignore() {
-    let r = Repo::new();
+    let r = TestRepo::new();
     r.write(".gitignore", ".env*\n");
     r.write("config/master.key", "not a real master key\n");
-    r.commit_all();
-    let (code, report, _) = r.audit_json(&[]);
+    r.commit_all("planted");
+    let (code, report, _) = audit_json(&r, &[]);
     assert_eq!(code, 1);
     let fp = report["findings"][0]["fingerprint"]
         .as_str()
@@ -353,13 +278,13 @@ fn accepted_audit_findings_can_be_listed_in_ferretignore() {
         ".ferretignore",
         format!("{fp}  # the demo app's throwaway key\n"),
     );
-    let (code, report, err) = r.audit_json(&[]);
+    let (code, report, err) = audit_json(&r, &[]);
     assert_eq!((code, hits(&report)), (0, vec![]), "{err}");
 }
 
 #[test]
 fn clean_repository_has_no_findings() {
-    let r = Repo::new();
+    let r = TestRepo::new();
     let mut s = Secrets::new("audit-clean");
     let (dev, prod, logged) = (attio(&mut s), attio(&mut s), attio(&mut s));
     let (dev_pw, prod_pw) = (s.chars(ALNUM, 24), s.chars(ALNUM, 24));
@@ -397,12 +322,12 @@ fn clean_repository_has_no_findings() {
         "src/app.py",
         "import os\nkey = os.environ['ATTIO_API_KEY']\n",
     );
-    r.commit_all();
-    let (code, out, err) = r.audit(&[]);
+    r.commit_all("planted");
+    let (code, out, err) = audit(&r, &[]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("0 findings"), "{out}");
     // The ignored dotenv files were read (distinct keys), not skipped.
-    let (code, report, _) = r.audit_json(&[]);
+    let (code, report, _) = audit_json(&r, &[]);
     assert_eq!((code, hits(&report)), (0, vec![]));
     // 7 tracked files and the 2 ignored dotenv files; not the ignored log.
     assert_eq!(report["stats"]["files"], 9, "{report}");
@@ -410,7 +335,7 @@ fn clean_repository_has_no_findings() {
 
 #[test]
 fn ignored_dotenv_files_still_show_a_shared_secret() {
-    let r = Repo::new();
+    let r = TestRepo::new();
     let mut s = Secrets::new("audit-ignored-reuse");
     let (key, pw) = (attio(&mut s), s.chars(ALNUM, 24));
     r.write(".gitignore", ".env*\n!.env.example\n");
@@ -427,8 +352,8 @@ fn ignored_dotenv_files_still_show_a_shared_secret() {
         ".env",
         format!("# live and test\nATTIO_KEY_LIVE={key}\nATTIO_KEY_TEST={key}\n"),
     );
-    r.commit_all();
-    let (code, report, err) = r.audit_json(&[]);
+    r.commit_all("planted");
+    let (code, report, err) = audit_json(&r, &[]);
     assert_eq!(code, 1, "{err}");
     // One finding per shared value, anchored in production; the ATTIO_KEY_* pair shares the
     // same key, so it joins that group (anchored at the first production place).
@@ -466,7 +391,7 @@ fn ignored_dotenv_files_still_show_a_shared_secret() {
 
 #[test]
 fn force_added_and_deleted_dotenv_files_count_as_tracked() {
-    let r = Repo::new();
+    let r = TestRepo::new();
     let mut s = Secrets::new("audit-force-added");
     let key = attio(&mut s);
     r.write(".gitignore", ".env\n");
@@ -477,7 +402,7 @@ fn force_added_and_deleted_dotenv_files_count_as_tracked() {
     r.git(&["commit", "-q", "-m", "oops"]);
     // Deleted from the work tree but still in the index: still committed.
     std::fs::remove_file(r.path().join("app/.env.local")).unwrap();
-    let (code, report, err) = r.audit_json(&[]);
+    let (code, report, err) = audit_json(&r, &[]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(
         hits(&report),
@@ -503,12 +428,12 @@ fn force_added_and_deleted_dotenv_files_count_as_tracked() {
 
 #[test]
 fn gitignore_covering_only_some_dotenv_names_is_reported() {
-    let r = Repo::new();
+    let r = TestRepo::new();
     r.write(".gitignore", ".env.local\n");
     r.write(".env.local", "NODE_ENV=development\n");
     r.write("README.md", "hello\n");
-    r.commit_all();
-    let (code, report, err) = r.audit_json(&[]);
+    r.commit_all("planted");
+    let (code, report, err) = audit_json(&r, &[]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(
         hits(&report),
@@ -518,18 +443,18 @@ fn gitignore_covering_only_some_dotenv_names_is_reported() {
     assert_eq!(d, ".gitignore does not ignore .env (if created)");
     // Ignoring every dotenv name settles it.
     r.write(".gitignore", ".env*\n");
-    let (code, report, _) = r.audit_json(&[]);
+    let (code, report, _) = audit_json(&r, &[]);
     assert_eq!((code, hits(&report)), (0, vec![]));
 }
 
 #[test]
 fn a_subfolder_is_audited_with_paths_relative_to_it() {
-    let r = Repo::new();
+    let r = TestRepo::new();
     r.write(".gitignore", "");
     r.write("apps/web/.env", "NODE_ENV=development\n");
     r.write("apps/api/.env", "NODE_ENV=development\n");
-    r.commit_all();
-    let (code, report, err) = r.audit_json(&["apps/web"]);
+    r.commit_all("planted");
+    let (code, report, err) = audit_json(&r, &["apps/web"]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(
         hits(&report),
@@ -547,13 +472,13 @@ fn a_subfolder_is_audited_with_paths_relative_to_it() {
 
 #[test]
 fn outside_git_the_content_checks_run_and_a_note_says_what_was_skipped() {
-    let t = Tree::new();
-    let home = tempfile::tempdir().unwrap();
+    // A TestRepo's folder with no repository in it.
+    let t = TestRepo::empty();
     let mut s = Secrets::new("audit-no-git");
     let key = attio(&mut s);
     t.write(".env", format!("ATTIO_API_KEY={key}\n"));
     t.write("app.log", format!("token={key}\n"));
-    let (code, out, err) = audit_in(t.path(), home.path(), &["--format", "json"]);
+    let (code, out, err) = audit(&t, &["--format", "json"]);
     assert_eq!(code, 1, "{err}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
@@ -561,15 +486,14 @@ fn outside_git_the_content_checks_run_and_a_note_says_what_was_skipped() {
         expect(&[("app.log", 1, "hygiene-secret-in-log-file")])
     );
     assert!(err.contains("not inside a git repository"), "{err}");
-    let (_, _, quiet) = audit_in(t.path(), home.path(), &["--quiet"]);
+    let (_, _, quiet) = audit(&t, &["--quiet"]);
     assert!(quiet.is_empty(), "{quiet}");
 }
 
 #[test]
 fn missing_path_is_exit_two_naming_it() {
-    let t = Tree::new();
-    let home = tempfile::tempdir().unwrap();
-    let (code, _, err) = audit_in(t.path(), home.path(), &["no/such/dir"]);
+    let t = TestRepo::empty();
+    let (code, _, err) = audit(&t, &["no/such/dir"]);
     assert_eq!(code, 2);
     assert!(err.contains("no/such/dir"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
@@ -585,14 +509,11 @@ fn a_history_audit_with_hygiene_reports_what_ferret_audit_reports() {
             .collect()
     };
     let git_json = |extra: &[&str]| {
-        let mut args = vec!["git", "--format", "json"];
+        let mut args = vec!["git"];
         args.extend_from_slice(extra);
-        let (code, out, err) = ferret_in(r.path(), r.home.path(), &args);
-        let v: serde_json::Value = serde_json::from_str(&out)
-            .unwrap_or_else(|e| panic!("bad JSON ({e}): {out}\nstderr: {err}"));
-        (code, v, err)
+        r.json(&args)
     };
-    let (_, audit, _) = r.audit_json(&[]);
+    let (_, audit, _) = audit_json(&r, &[]);
     let (_, plain, _) = git_json(&[]);
     let (code, with, err) = git_json(&["--hygiene"]);
     assert_eq!(code, 1, "{err}");
@@ -603,6 +524,6 @@ fn a_history_audit_with_hygiene_reports_what_ferret_audit_reports() {
     for hit in hits(&plain) {
         assert!(hits(&with).contains(&hit), "{hit:?} lost with --hygiene");
     }
-    let (code, _, err) = ferret_in(r.path(), r.home.path(), &["git", "--staged", "--hygiene"]);
+    let (code, _, err) = r.ferret_in(r.path(), &["git", "--staged", "--hygiene"]);
     assert_eq!(code, 2, "{err}");
 }

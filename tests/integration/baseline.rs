@@ -1,6 +1,6 @@
 //! Baselines (`ferret baseline`, `--baseline`) and `.ferretignore`: adopting ferret in a
 //! repository that already has findings.
-use crate::harness::*;
+use crate::util::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
 

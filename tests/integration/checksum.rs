@@ -1,6 +1,6 @@
 //! Token formats with a checksum: a look-alike with a wrong checksum is dropped, or kept at
 //! low severity with --keep-bad-checksums.
-use crate::harness::*;
+use crate::util::*;
 use ferret_rules::checksum::encode;
 
 const RULE: &str = r#"

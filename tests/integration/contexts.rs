@@ -1,7 +1,7 @@
 //! The keys that matter most, wherever they stand, next to the decoys that must stay quiet.
 //! Every secret is generated at run time; the expected (path, line, rule) set is computed
 //! from what the test wrote, so a missed secret or a reported decoy fails the test.
-use crate::harness::*;
+use crate::util::*;
 
 struct Planted {
     tree: Tree,

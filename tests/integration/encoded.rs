@@ -1,5 +1,5 @@
 //! Secrets written in an encoding: found, pointed at where they stand, and labelled.
-use crate::harness::*;
+use crate::util::*;
 
 use ferret_rules::synth::base64;
 

@@ -2,7 +2,7 @@
 //! planted secrets of every rule and look-alikes, scanned by the real binary. ferret must
 //! find every `sk_`, `whsec_` and `topo_` secret (and Stripe's `sk_live_`), 95% of all
 //! secrets, with 97% of what it reports being planted secrets.
-use crate::harness::*;
+use crate::util::*;
 use ferret_eval::{generate, parse_report, score, table, Score, Truth};
 
 /// The families that must be found in full: Attio `sk_`, Stripe/Svix `whsec_` (the

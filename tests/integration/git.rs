@@ -1,135 +1,8 @@
 //! Git sources on real repositories built with the git CLI in temp dirs: the history audit,
 //! commit ranges, the staged index, and the odd repositories (bare, worktree, shallow,
 //! submodules, missing objects).
-use crate::harness::*;
+use crate::util::*;
 use serde_json::Value;
-use std::cell::Cell;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-/// Environment variables git sets for hooks; a test must not inherit them.
-const GIT_ENV: &[&str] = &[
-    "GIT_DIR",
-    "GIT_INDEX_FILE",
-    "GIT_WORK_TREE",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_CEILING_DIRECTORIES",
-];
-
-/// A git repository in a temp dir, driven by the git CLI with a private HOME (the user's
-/// git config is never read or touched), a fixed identity and a clock that ticks one
-/// minute per commit.
-pub struct Repo {
-    pub tree: Tree,
-    pub home: tempfile::TempDir,
-    clock: Cell<u64>,
-}
-
-impl Repo {
-    pub fn new() -> Self {
-        let r = Repo::empty();
-        r.git(&["-c", "init.defaultBranch=main", "init", "-q", "."]);
-        r
-    }
-
-    /// A temp dir with a HOME but no repository yet.
-    pub fn empty() -> Self {
-        Repo {
-            tree: Tree::new(),
-            home: tempfile::tempdir().expect("tempdir"),
-            clock: Cell::new(1_700_000_000),
-        }
-    }
-
-    pub fn path(&self) -> &Path {
-        self.tree.path()
-    }
-
-    /// A git command in `dir` with the test's environment.
-    pub fn command_in(&self, dir: &Path, program: impl AsRef<std::ffi::OsStr>) -> Command {
-        let mut c = Command::new(program);
-        c.current_dir(dir)
-            .env("HOME", self.home.path())
-            .env("XDG_CONFIG_HOME", self.home.path().join(".config"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Ada Tester")
-            .env("GIT_AUTHOR_EMAIL", "ada@example.test")
-            .env("GIT_COMMITTER_NAME", "Ada Tester")
-            .env("GIT_COMMITTER_EMAIL", "ada@example.test")
-            .env("NO_COLOR", "1");
-        for v in GIT_ENV {
-            c.env_remove(v);
-        }
-        let t = self.clock.get() + 60;
-        self.clock.set(t);
-        c.env("GIT_AUTHOR_DATE", format!("@{t} +0000"))
-            .env("GIT_COMMITTER_DATE", format!("@{t} +0000"));
-        c
-    }
-
-    /// Runs git in `dir`, asserts success and returns stdout, trimmed.
-    pub fn git_in(&self, dir: &Path, args: &[&str]) -> String {
-        let out = self
-            .command_in(dir, "git")
-            .args(args)
-            .output()
-            .expect("run git");
-        assert!(
-            out.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    pub fn git(&self, args: &[&str]) -> String {
-        self.git_in(self.path(), args)
-    }
-
-    pub fn write(&self, rel: &str, text: impl AsRef<[u8]>) {
-        self.tree.write(rel, text);
-    }
-
-    /// Writes `rel`, commits everything and returns the new commit id.
-    pub fn commit_file(&self, rel: &str, text: impl AsRef<[u8]>, msg: &str) -> String {
-        self.write(rel, text);
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "-m", msg]);
-        self.git(&["rev-parse", "HEAD"])
-    }
-
-    /// Runs ferret in `dir` and returns (exit code, stdout, stderr).
-    pub fn ferret_in(&self, dir: &Path, args: &[&str]) -> (i32, String, String) {
-        let mut c = ferret();
-        c.current_dir(dir)
-            .env("HOME", self.home.path())
-            .env_remove("CI");
-        for v in GIT_ENV {
-            c.env_remove(v);
-        }
-        let out = c.args(args).output().expect("run ferret");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    /// `ferret ARGS --format json` in the repository: (exit code, report, stderr).
-    pub fn json(&self, args: &[&str]) -> (i32, Value, String) {
-        json_in(self, self.path(), args)
-    }
-}
-
-pub fn json_in(repo: &Repo, dir: &Path, args: &[&str]) -> (i32, Value, String) {
-    let mut all = args.to_vec();
-    all.extend(["--format", "json"]);
-    let (code, out, err) = repo.ferret_in(dir, &all);
-    let v = serde_json::from_str(&out)
-        .unwrap_or_else(|e| panic!("bad JSON ({e}): {out}\nstderr: {err}"));
-    (code, v, err)
-}
 
 /// An Attio-shaped token built at run time.
 pub fn token(s: &mut Secrets) -> String {
@@ -148,19 +21,11 @@ fn finding_for<'a>(v: &'a Value, secret: &str) -> Vec<&'a Value> {
         .collect()
 }
 
-/// The ferret binary's directory, for PATH.
-pub fn ferret_dir() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("ferret")
-        .parent()
-        .expect("bin dir")
-        .to_path_buf()
-}
-
 /// A history with three secrets: one added then deleted, one only on a side branch, one
 /// that sits unchanged while thirty other commits happen. Returns the secrets and the
 /// commits that introduced them.
 struct ThreeSecrets {
-    repo: Repo,
+    repo: TestRepo,
     deleted: (String, String),
     side: (String, String),
     steady: (String, String),
@@ -168,7 +33,7 @@ struct ThreeSecrets {
 
 fn three_secrets(seed: &str) -> ThreeSecrets {
     let mut s = Secrets::new(seed);
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     repo.commit_file("README.md", "# demo\n", "first");
     let deleted = token(&mut s);
     let c_deleted = repo.commit_file(".env", format!("ATTIO_KEY={deleted}\n"), "add env");
@@ -231,7 +96,7 @@ fn history_finds_deleted_side_branch_and_long_lived_secrets_once_each() {
 #[test]
 fn a_secret_kept_while_its_file_changes_is_reported_at_the_commit_that_added_it() {
     let mut s = Secrets::new("kept_while_edited");
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     let key = token(&mut s);
     let mut text = format!("key: {key}\n");
     let added = repo.commit_file("settings.ini", &text, "add key");
@@ -252,7 +117,7 @@ fn a_secret_kept_while_its_file_changes_is_reported_at_the_commit_that_added_it(
 #[test]
 fn a_blob_scanned_before_the_walk_reaches_its_copy_is_reported_at_the_copy() {
     let mut s = Secrets::new("copied_after_scan");
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     for i in 0..1100 {
         repo.write(&format!("filler/f{i:04}.txt"), format!("line {i}\n"));
     }
@@ -304,7 +169,7 @@ fn branch_limits_the_audit_to_one_ref() {
 #[test]
 fn tags_and_remote_tracking_refs_are_audited() {
     let mut s = Secrets::new("tags_and_remotes");
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     repo.commit_file("a.txt", "a\n", "a");
     let tagged = token(&mut s);
     let c_tag = repo.commit_file("t.txt", format!("{tagged}\n"), "tagged");
@@ -322,7 +187,7 @@ fn tags_and_remote_tracking_refs_are_audited() {
 
 #[test]
 fn clean_history_exits_zero_and_says_what_it_scanned() {
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     repo.commit_file("a.txt", "hello\n", "one");
     repo.commit_file("a.txt", "hello again\n", "two");
     let (code, out, err) = repo.ferret_in(repo.path(), &["git"]);
@@ -344,7 +209,7 @@ fn not_a_repository_is_exit_two() {
 /// feature adds its own secret, edits the file with the old secret elsewhere, and merges
 /// main in.
 struct Pr {
-    repo: Repo,
+    repo: TestRepo,
     old: String,
     main_later: String,
     feature: String,
@@ -353,7 +218,7 @@ struct Pr {
 
 fn pull_request(seed: &str) -> Pr {
     let mut s = Secrets::new(seed);
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     let old = token(&mut s);
     repo.commit_file("app.cfg", format!("a = 1\nkey = {old}\nb = 2\n"), "base");
     repo.git(&["checkout", "-q", "-b", "feature"]);
@@ -416,7 +281,7 @@ fn range_reports_only_what_the_range_adds() {
 #[test]
 fn a_secret_written_by_a_merge_itself_is_in_the_range() {
     let mut s = Secrets::new("evil_merge");
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     repo.commit_file("a.txt", "a\n", "base");
     repo.git(&["checkout", "-q", "-b", "topic"]);
     repo.commit_file("b.txt", "b\n", "topic");
@@ -465,7 +330,7 @@ fn bad_ranges_are_clear_errors() {
 #[test]
 fn shallow_clone_range_works_with_its_base_and_names_a_missing_one() {
     let mut s = Secrets::new("shallow_range");
-    let origin = Repo::new();
+    let origin = TestRepo::new();
     for i in 0..5 {
         origin.commit_file("log.txt", format!("entry {i}\n"), &format!("c{i}"));
     }
@@ -474,12 +339,12 @@ fn shallow_clone_range_works_with_its_base_and_names_a_missing_one() {
     let key = token(&mut s);
     let c_key = origin.commit_file("k.txt", format!("{key}\n"), "add key");
     let url = format!("file://{}", origin.path().display());
-    let clone = Repo::empty();
+    let clone = TestRepo::empty();
     clone.git(&["clone", "-q", "--depth", "2", &url, "c"]);
     let dir = clone.path().join("c");
     // The base (HEAD~1) is in the clone.
     let range = format!("{base}..HEAD");
-    let (code, v, err) = json_in(&clone, &dir, &["git", "--range", &range]);
+    let (code, v, err) = clone.json_in(&dir, &["git", "--range", &range]);
     assert_eq!(code, 1, "{v}{err}");
     assert_eq!(findings(&v).len(), 1);
     assert_eq!(findings(&v)[0]["commit"], c_key.as_str());
@@ -490,7 +355,7 @@ fn shallow_clone_range_works_with_its_base_and_names_a_missing_one() {
     assert!(err.contains(&old_base), "{err}");
     assert!(err.contains("shallow"), "{err}");
     // A history audit of the shallow clone scans what is there and says so.
-    let (code, v, err) = json_in(&clone, &dir, &["git"]);
+    let (code, v, err) = clone.json_in(&dir, &["git"]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(findings(&v).len(), 1);
     assert!(err.contains("shallow"), "{err}");
@@ -500,7 +365,7 @@ fn shallow_clone_range_works_with_its_base_and_names_a_missing_one() {
 /// added to app.cfg and a new file with another; then the work tree is changed again
 /// without staging.
 struct Staged {
-    repo: Repo,
+    repo: TestRepo,
     committed: String,
     staged_line: String,
     staged_file: String,
@@ -509,7 +374,7 @@ struct Staged {
 
 fn staged_repo(seed: &str) -> Staged {
     let mut s = Secrets::new(seed);
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     let committed = token(&mut s);
     repo.commit_file("app.cfg", format!("a = 1\nold = {committed}\n"), "base");
     let staged_line = token(&mut s);
@@ -569,7 +434,7 @@ fn staged_reads_a_files_old_version_only_to_place_a_finding() {
     // old version is unreadable, reports every line as added (too much rather than too
     // little) and exits 2.
     let mut s = Secrets::new("old_version_on_demand");
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     let old_secret = token(&mut s);
     repo.commit_file("notes.txt", "one\n", "notes");
     repo.commit_file("keyed.cfg", format!("old = {old_secret}\n"), "keyed");
@@ -609,7 +474,7 @@ fn staged_reads_a_files_old_version_only_to_place_a_finding() {
 
 #[test]
 fn staged_with_nothing_staged_says_it_checked_nothing() {
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     repo.commit_file("a.txt", "a\n", "one");
     let (code, out, err) = repo.ferret_in(repo.path(), &["git", "--staged"]);
     assert_eq!(code, 0, "{out}{err}");
@@ -621,11 +486,11 @@ fn staged_with_nothing_staged_says_it_checked_nothing() {
 #[test]
 fn staged_works_before_the_first_commit_and_from_a_subdirectory() {
     let mut s = Secrets::new("staged_first");
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     let key = token(&mut s);
     repo.write("src/lib/conf.py", format!("KEY = '{key}'\n"));
     repo.git(&["add", "."]);
-    let (code, v, err) = json_in(&repo, &repo.path().join("src"), &["git", "--staged"]);
+    let (code, v, err) = repo.json_in(&repo.path().join("src"), &["git", "--staged"]);
     assert_eq!(code, 1, "{v}{err}");
     assert_eq!(findings(&v)[0]["path"], "src/lib/conf.py");
 }
@@ -633,7 +498,7 @@ fn staged_works_before_the_first_commit_and_from_a_subdirectory() {
 #[test]
 fn a_renamed_file_adds_only_what_changed() {
     let mut s = Secrets::new("staged_rename");
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     let key = token(&mut s);
     let body: String = (0..20).map(|i| format!("line {i}\n")).collect();
     repo.commit_file("old.cfg", format!("{body}key = {key}\n"), "base");
@@ -645,7 +510,7 @@ fn a_renamed_file_adds_only_what_changed() {
 #[test]
 fn an_unreadable_index_is_exit_two_never_a_pass() {
     let mut s = Secrets::new("bad_index");
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     repo.commit_file("a.txt", "a\n", "one");
     repo.write("b.txt", format!("{}\n", token(&mut s)));
     repo.git(&["add", "b.txt"]);
@@ -658,7 +523,7 @@ fn an_unreadable_index_is_exit_two_never_a_pass() {
 #[test]
 fn staged_honours_the_temporary_index_git_gives_hooks() {
     let mut s = Secrets::new("git_index_file");
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     repo.commit_file("a.txt", "a\n", "one");
     let key = token(&mut s);
     repo.write("a.txt", format!("a\n{key}\n"));
@@ -686,11 +551,11 @@ fn staged_honours_the_temporary_index_git_gives_hooks() {
 #[test]
 fn bare_repository_history_is_audited_and_staged_is_refused() {
     let t = three_secrets("bare_repo");
-    let bare = Repo::empty();
+    let bare = TestRepo::empty();
     let src = t.repo.path().display().to_string();
     bare.git(&["clone", "-q", "--bare", "--no-local", &src, "b.git"]);
     let dir = bare.path().join("b.git");
-    let (code, v, err) = json_in(&bare, &dir, &["git", "--show-secrets"]);
+    let (code, v, err) = bare.json_in(&dir, &["git", "--show-secrets"]);
     assert_eq!(code, 1, "{err}");
     // A bare clone has the branches (side included) as local branches.
     assert_eq!(findings(&v).len(), 3, "{v}");
@@ -714,11 +579,11 @@ fn linked_worktrees_are_scanned_like_their_repository() {
     let key = token(&mut s);
     std::fs::write(wt.join("w.txt"), format!("{key}\n")).unwrap();
     repo.git_in(&wt, &["add", "w.txt"]);
-    let (code, v, err) = json_in(repo, &wt, &["git", "--staged"]);
+    let (code, v, err) = repo.json_in(&wt, &["git", "--staged"]);
     assert_eq!(code, 1, "{v}{err}");
     assert_eq!(findings(&v)[0]["path"], "w.txt");
     repo.git_in(&wt, &["commit", "-q", "-m", "wt key"]);
-    let (code, v, err) = json_in(repo, &wt, &["git", "--show-secrets"]);
+    let (code, v, err) = repo.json_in(&wt, &["git", "--show-secrets"]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(finding_for(&v, &key).len(), 1, "{v}");
     assert_eq!(finding_for(&v, &st.committed).len(), 1, "{v}");
@@ -726,7 +591,7 @@ fn linked_worktrees_are_scanned_like_their_repository() {
 
 #[test]
 fn submodules_are_noted_not_entered() {
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     let c = repo.commit_file("a.txt", "a\n", "one");
     let info = format!("160000,{c},vendor/lib");
     repo.git(&["update-index", "--add", "--cacheinfo", &info]);
@@ -740,7 +605,7 @@ fn submodules_are_noted_not_entered() {
 #[test]
 fn a_missing_object_is_reported_and_the_scan_goes_on() {
     let mut s = Secrets::new("missing_object");
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     let key = token(&mut s);
     repo.commit_file("keep.txt", format!("{key}\n"), "keep");
     repo.commit_file("lost.txt", "this blob goes missing\n", "lost");
@@ -760,7 +625,7 @@ fn a_missing_object_is_reported_and_the_scan_goes_on() {
 
 #[test]
 fn rules_that_flag_a_file_by_name_fire_when_the_file_is_new() {
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     repo.commit_file("README.md", "hi\n", "first");
     repo.write(
         ".ferret.toml",
@@ -797,7 +662,7 @@ fn rules_that_flag_a_file_by_name_fire_when_the_file_is_new() {
 #[test]
 fn allowlisted_commits_are_not_reported_by_history_or_range() {
     let mut s = Secrets::new("commit_allowlist");
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     repo.commit_file("README.md", "hi\n", "first");
     let old = token(&mut s);
     let reviewed = repo.commit_file("fixture.txt", format!("{old}\n"), "reviewed fixture");
@@ -820,7 +685,7 @@ fn allowlisted_commits_are_not_reported_by_history_or_range() {
 
 /// Runs ferret with stderr on a pseudo-terminal (Python's pty module) and returns what it
 /// drew there.
-fn stderr_on_a_terminal(repo: &Repo, args: &[&str], ci: bool) -> String {
+fn stderr_on_a_terminal(repo: &TestRepo, args: &[&str], ci: bool) -> String {
     const RUN: &str = r#"
 import os, pty, subprocess, sys
 m, s = pty.openpty()
@@ -860,7 +725,7 @@ sys.stdout.write(out.decode("utf-8", "replace"))
 
 #[test]
 fn history_progress_is_drawn_on_a_terminal_only_outside_ci_and_without_quiet() {
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     for i in 0..20 {
         repo.commit_file(&format!("f{i}.txt"), format!("{i}\n"), &format!("c{i}"));
     }

@@ -1,7 +1,7 @@
 //! gitleaks configs: `--config` with a gitleaks-format file, and `.gitleaks.toml` found at
 //! the scanned root, are translated and matched the way gitleaks matches. The configs here
 //! are small and synthetic (made-up `zq` prefixes), not gitleaks' own rules.
-use crate::harness::*;
+use crate::util::*;
 
 /// A token of a made-up format: `zq` + `kind` + `_` + 20 random lowercase alphanumerics.
 fn zq(s: &mut Secrets, kind: &str) -> String {

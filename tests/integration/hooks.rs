@@ -1,7 +1,7 @@
 //! The pre-commit hook, run by git itself: installed by ferret, by the pre-commit
 //! framework, and by husky. Every test commits for real and checks what got committed.
-use crate::git::{ferret_dir, token, Repo};
-use crate::harness::*;
+use crate::git::token;
+use crate::util::*;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -22,7 +22,7 @@ fn path_without_ferret() -> String {
 }
 
 /// `git commit -m msg` with `path` as PATH; returns git's output.
-fn commit(repo: &Repo, msg: &str, path: &str) -> Output {
+fn commit(repo: &TestRepo, msg: &str, path: &str) -> Output {
     repo.command_in(repo.path(), "git")
         .env("PATH", path)
         .args(["commit", "-q", "-m", msg])
@@ -38,18 +38,18 @@ fn text(o: &Output) -> String {
     )
 }
 
-fn commit_count(repo: &Repo) -> usize {
+fn commit_count(repo: &TestRepo) -> usize {
     repo.git(&["rev-list", "--count", "HEAD"]).parse().unwrap()
 }
 
-fn install(repo: &Repo, extra: &[&str]) -> (i32, String, String) {
+fn install(repo: &TestRepo, extra: &[&str]) -> (i32, String, String) {
     let mut args = vec!["install-hook"];
     args.extend_from_slice(extra);
     repo.ferret_in(repo.path(), &args)
 }
 
 /// Stages a file holding a fresh secret.
-fn stage_secret(repo: &Repo, seed: &str, rel: &str) -> String {
+fn stage_secret(repo: &TestRepo, seed: &str, rel: &str) -> String {
     let mut s = Secrets::new(seed);
     let key = token(&mut s);
     repo.write(rel, format!("API_KEY={key}\n"));
@@ -59,7 +59,7 @@ fn stage_secret(repo: &Repo, seed: &str, rel: &str) -> String {
 
 #[test]
 fn installed_hook_blocks_a_secret_and_lets_a_clean_commit_through() {
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     repo.commit_file("README.md", "hi\n", "first");
     let (code, out, err) = install(&repo, &[]);
     assert_eq!(code, 0, "{out}{err}");
@@ -99,7 +99,7 @@ fn installed_hook_blocks_a_secret_and_lets_a_clean_commit_through() {
 
 #[test]
 fn hook_checks_what_commit_a_stages() {
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     repo.commit_file("app.cfg", "a = 1\n", "first");
     install(&repo, &[]);
     let mut s = Secrets::new("commit_a");
@@ -117,7 +117,7 @@ fn hook_checks_what_commit_a_stages() {
 
 #[test]
 fn hook_without_ferret_on_path_fails_clearly() {
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     repo.commit_file("README.md", "hi\n", "first");
     install(&repo, &[]);
     repo.write("b.txt", "b\n");
@@ -130,7 +130,7 @@ fn hook_without_ferret_on_path_fails_clearly() {
     assert_eq!(commit_count(&repo), 1);
 }
 
-fn write_old_hook(repo: &Repo, dir: &Path) -> PathBuf {
+fn write_old_hook(repo: &TestRepo, dir: &Path) -> PathBuf {
     let hook = dir.join("pre-commit");
     std::fs::create_dir_all(dir).unwrap();
     let marker = repo.path().join("old-hook-ran");
@@ -152,7 +152,7 @@ fn write_old_hook(repo: &Repo, dir: &Path) -> PathBuf {
 
 #[test]
 fn an_existing_hook_is_refused_chained_or_replaced_and_restored() {
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     repo.commit_file("README.md", "hi\n", "first");
     let hooks = repo.path().join(".git/hooks");
     let marker = write_old_hook(&repo, &hooks);
@@ -219,7 +219,7 @@ fn an_existing_hook_is_refused_chained_or_replaced_and_restored() {
 
 #[test]
 fn install_respects_core_hooks_path() {
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     repo.commit_file("README.md", "hi\n", "first");
     repo.git(&["config", "core.hooksPath", "tools/hooks"]);
     let (code, out, err) = install(&repo, &[]);
@@ -233,7 +233,7 @@ fn install_respects_core_hooks_path() {
 
 #[test]
 fn the_pre_commit_framework_runs_ferret() {
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     repo.commit_file("README.md", "hi\n", "first");
     let python = python();
     let config = format!(
@@ -326,7 +326,7 @@ fn husky_modules() -> PathBuf {
 #[test]
 fn husky_runs_ferret_from_husky_pre_commit() {
     let modules = husky_modules();
-    let repo = Repo::new();
+    let repo = TestRepo::new();
     repo.write(
         "package.json",
         "{\n  \"name\": \"demo\",\n  \"private\": true\n}\n",

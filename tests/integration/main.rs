@@ -1,5 +1,4 @@
 //! One integration test binary (as ripgrep does): a shared harness and one module per area.
-mod harness;
 mod mock_api;
 #[path = "../util/mod.rs"]
 mod util;

@@ -1,6 +1,6 @@
 //! SARIF for GitHub code scanning and GitHub annotations (`--format sarif`, `github`).
 use crate::ci::*;
-use crate::harness::*;
+use crate::util::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
 

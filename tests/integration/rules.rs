@@ -1,5 +1,5 @@
 //! The built-in rule set proves itself, and ferret's own repository stays clean.
-use crate::harness::*;
+use crate::util::*;
 use ferret_engine::check_rules;
 use ferret_rules::RuleSet;
 

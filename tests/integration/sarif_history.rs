@@ -2,7 +2,7 @@
 //! binary.
 use crate::action::{real_ferret, Runner};
 use crate::ci::*;
-use crate::harness::*;
+use crate::util::*;
 use serde_json::json;
 use std::path::Path;
 
@@ -12,18 +12,17 @@ fn attio(s: &mut Secrets) -> String {
 
 #[test]
 fn sarif_from_a_history_scan_passes_the_strict_validator() {
-    let t = Tree::new();
-    git_init(t.path());
+    let t = TestRepo::new();
     let mut s = Secrets::new("sarif_history");
     let (old, new) = (attio(&mut s), attio(&mut s));
     t.write("README.md", "demo\n");
-    commit_all(t.path(), "start");
+    t.commit_all("start");
     t.write("config/.env", format!("ATTIO_API_KEY={old}\n"));
-    let leaked = commit_all(t.path(), "add config");
+    let leaked = t.commit_all("add config");
     std::fs::remove_file(t.path().join("config/.env")).unwrap();
-    commit_all(t.path(), "remove config");
+    t.commit_all("remove config");
     t.write("src/app py.txt", format!("x\nkey = {new}\n"));
-    let again = commit_all(t.path(), "add app");
+    let again = t.commit_all("add app");
 
     let out = tempfile::tempdir().unwrap();
     let file = out.path().join("history.sarif");
@@ -53,7 +52,7 @@ fn sarif_from_a_history_scan_passes_the_strict_validator() {
             let p = &r["properties"];
             assert_eq!(p["author"], "Ada Tester", "{r}");
             assert_eq!(p["email"], "ada@example.test", "{r}");
-            assert!(p["date"].as_str().unwrap().starts_with("2024-05-01"), "{r}");
+            assert!(p["date"].as_str().unwrap().starts_with("2023-11-"), "{r}");
             let commit = p["commit"].as_str().unwrap().to_string();
             assert!(
                 r["message"]["text"]
@@ -80,15 +79,14 @@ fn sarif_from_a_history_scan_passes_the_strict_validator() {
     );
 }
 
-fn repo_with_a_leaky_branch(seed: &str) -> (Tree, String, String, String) {
-    let t = Tree::new();
-    git_init(t.path());
+fn repo_with_a_leaky_branch(seed: &str) -> (TestRepo, String, String, String) {
+    let t = TestRepo::new();
     t.write("README.md", "demo\n");
-    let base = commit_all(t.path(), "start");
+    let base = t.commit_all("start");
     let mut s = Secrets::new(seed);
     let key = attio(&mut s);
     t.write("app/.env", format!("ATTIO_API_KEY={key}\n"));
-    let head = commit_all(t.path(), "add env");
+    let head = t.commit_all("add env");
     (t, base, head, key)
 }
 
@@ -137,12 +135,11 @@ fn action_first_push_with_the_real_binary() {
 
 #[test]
 fn action_shallow_checkout_without_a_remote_shows_ferrets_error() {
-    let origin = Tree::new();
-    let c = crate::action::repo_with_commits(origin.path(), 4);
-    let ws = Tree::new();
+    let (origin, c) = crate::action::repo_with_commits(4);
+    let ws = TestRepo::empty();
     let url = format!("file://{}", origin.path().display());
-    git(ws.path(), &["clone", "-q", "--depth", "1", &url, "."]);
-    git(ws.path(), &["remote", "remove", "origin"]);
+    ws.git(&["clone", "-q", "--depth", "1", &url, "."]);
+    ws.git(&["remote", "remove", "origin"]);
     let mut r = Runner::new(ws.path());
     r.event("push", json!({"before": c[1], "after": c[3]}))
         .set("FERRET_BIN", real_ferret().to_str().unwrap());
@@ -158,13 +155,12 @@ fn action_shallow_checkout_without_a_remote_shows_ferrets_error() {
 
 #[test]
 fn history_scans_honour_the_baseline_and_ferretignore() {
-    let t = Tree::new();
-    git_init(t.path());
+    let t = TestRepo::new();
     let mut s = Secrets::new("history_baseline");
     let (a, b) = (attio(&mut s), attio(&mut s));
     t.write("old/.env", format!("A={a}\n"));
     t.write("old/b.txt", format!("B={b}\n"));
-    commit_all(t.path(), "old secrets");
+    t.commit_all("old secrets");
     // A baseline from a directory scan covers the same secrets in history: fingerprints
     // have no commit in them.
     let (code, _, err) = run_in(t.path(), &["baseline", "base.txt"]);

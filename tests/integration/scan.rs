@@ -1,5 +1,5 @@
 //! Directory scans: exit codes, redaction, report shapes, bad input.
-use crate::harness::*;
+use crate::util::*;
 
 fn attio(s: &mut Secrets) -> String {
     s.token(&Secrets::join(&["s", "k_"]), 40)

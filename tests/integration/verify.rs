@@ -1,7 +1,7 @@
 //! `--verify`: live checks against a local server that answers like each provider's API,
 //! reached through `--verify-redirect`. No request ever leaves 127.0.0.1.
-use crate::harness::*;
 use crate::mock_api::{MockApi, Reply, Request};
+use crate::util::*;
 use serde_json::{json, Value};
 use std::time::Duration;
 

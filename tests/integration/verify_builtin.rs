@@ -10,8 +10,8 @@
 //! out here from the rule file and not by ferret's own code: method, path and query with the
 //! secret where the template puts it, every header, basic auth, and the body. Anything else
 //! gets a 404, which would read as `unknown` and fail the live and dead checks.
-use crate::harness::*;
 use crate::mock_api::{MockApi, Reply, Request};
+use crate::util::*;
 use ferret_rules::synth::{expand, Rng};
 use ferret_rules::RuleSet;
 use serde_json::{json, Value};
