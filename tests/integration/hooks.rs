@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 /// PATH with the built ferret first.
-fn path_with_ferret() -> String {
+pub(crate) fn path_with_ferret() -> String {
     let old = std::env::var("PATH").unwrap_or_default();
     format!("{}:{old}", ferret_dir().display())
 }
@@ -22,7 +22,7 @@ fn path_without_ferret() -> String {
 }
 
 /// `git commit -m msg` with `path` as PATH; returns git's output.
-fn commit(repo: &TestRepo, msg: &str, path: &str) -> Output {
+pub(crate) fn commit(repo: &TestRepo, msg: &str, path: &str) -> Output {
     repo.command_in(repo.path(), "git")
         .env("PATH", path)
         .args(["commit", "-q", "-m", msg])
@@ -30,7 +30,7 @@ fn commit(repo: &TestRepo, msg: &str, path: &str) -> Output {
         .expect("run git commit")
 }
 
-fn text(o: &Output) -> String {
+pub(crate) fn text(o: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&o.stdout),
@@ -42,14 +42,14 @@ fn commit_count(repo: &TestRepo) -> usize {
     repo.git(&["rev-list", "--count", "HEAD"]).parse().unwrap()
 }
 
-fn install(repo: &TestRepo, extra: &[&str]) -> (i32, String, String) {
+pub(crate) fn install(repo: &TestRepo, extra: &[&str]) -> (i32, String, String) {
     let mut args = vec!["install-hook"];
     args.extend_from_slice(extra);
     repo.ferret_in(repo.path(), &args)
 }
 
 /// Stages a file holding a fresh secret.
-fn stage_secret(repo: &TestRepo, seed: &str, rel: &str) -> String {
+pub(crate) fn stage_secret(repo: &TestRepo, seed: &str, rel: &str) -> String {
     let mut s = Secrets::new(seed);
     let key = token(&mut s);
     repo.write(rel, format!("API_KEY={key}\n"));

@@ -18,6 +18,7 @@ mod reports;
 mod rules;
 mod sarif_history;
 mod scan;
+mod snapshots;
 mod standalone;
 mod verify;
 mod verify_builtin;
