@@ -9,6 +9,7 @@
 //! fails the test with that hint, it is never skipped.
 #![allow(dead_code)]
 
+mod action_install;
 mod npm;
 mod python;
 mod release;
