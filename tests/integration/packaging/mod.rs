@@ -10,9 +10,11 @@
 #![allow(dead_code)]
 
 mod action_install;
+mod docker;
 mod npm;
 mod python;
 mod release;
+mod workflows;
 
 use sha2::{Digest, Sha256};
 use std::io::{BufRead, BufReader, Write};
