@@ -42,8 +42,8 @@ py_version=$(sed -n 's/^version *= *"\(.*\)"/\1/p' "$py" | head -n 1)
 grep -q "\"ferret-scanner==$version\"" "$py" ||
   problem "pyproject.toml: does not depend on ferret-scanner==$version"
 
-# Versions pinned in the docs: the action (@vX), the pre-commit rev, the container tag and
-# the npm and PyPI packages.
+# Versions pinned in the docs: the action (@vX), the pre-commit rev, the container tag, the
+# npm and PyPI packages, release download URLs and `cargo install --tag`.
 docs=("$root/README.md")
 for f in "$root"/docs/*.md; do [ -f "$f" ] && docs+=("$f"); done
 for f in "${docs[@]}"; do
@@ -52,7 +52,7 @@ for f in "${docs[@]}"; do
     pin=${pin%.} # the end of a sentence
     found=$(printf '%s' "$pin" | grep -oE '[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.-]*$')
     [ "$found" = "$version" ] || problem "$rel: '$pin' pins $found, not $version"
-  done < <(grep -oE 'ferret-scanner/ferret@v[0-9][0-9A-Za-z.-]*|rev: v[0-9][0-9A-Za-z.-]*|ghcr\.io/ferret-scanner/ferret:[0-9][0-9A-Za-z.-]*|@ferret-scanner/cli@[0-9][0-9A-Za-z.-]*|ferret-scanner==[0-9][0-9A-Za-z.-]*' "$f" || true)
+  done < <(grep -oE 'ferret-scanner/ferret@v[0-9][0-9A-Za-z.-]*|rev: v[0-9][0-9A-Za-z.-]*|ghcr\.io/ferret-scanner/ferret:[0-9][0-9A-Za-z.-]*|@ferret-scanner/cli@[0-9][0-9A-Za-z.-]*|ferret-scanner==[0-9][0-9A-Za-z.-]*|releases/download/v[0-9][0-9A-Za-z.-]*|--tag v[0-9][0-9A-Za-z.-]*' "$f" || true)
 done
 
 if [ ${#problems[@]} -gt 0 ]; then

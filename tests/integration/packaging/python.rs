@@ -284,3 +284,37 @@ fn the_hook_manifest_offers_the_wheel_and_the_source_build() {
     assert_eq!(wheel["project"]["dynamic"][0].as_str(), Some("version"));
     assert_eq!(wheel["tool"]["maturin"]["bindings"].as_str(), Some("bin"));
 }
+
+#[test]
+fn the_sdist_holds_everything_the_build_needs() {
+    // pip builds from the sdist where no wheel fits; cargo packages the crate the same way.
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(
+        Command::new(python())
+            .args(["-m", "maturin", "sdist", "--out"])
+            .arg(dir.path())
+            .current_dir(root().join("packaging/python")),
+    );
+    let sdist = dir
+        .path()
+        .join(format!("ferret_scanner-{}.tar.gz", version()));
+    let o = run_ok(Command::new("tar").arg("-tzf").arg(&sdist));
+    let names: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| l.split_once('/').map_or(l, |x| x.1).to_string())
+        .collect();
+    for want in [
+        "pyproject.toml",
+        "Cargo.toml",
+        "Cargo.lock",
+        "build.rs",
+        "src/main.rs",
+        "rules/attio.toml",
+        "README.md",
+    ] {
+        assert!(
+            names.iter().any(|n| n == want),
+            "{want} is not in the sdist: {names:?}"
+        );
+    }
+}
