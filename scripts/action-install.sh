@@ -152,10 +152,11 @@ status=$(fetch "$base/$tag/$asset" "$dest/$asset")
 verify "$dest/$asset"
 
 if [ "$ext" = zip ]; then
+  # Git Bash on Windows runners may lack unzip; PowerShell is always there.
   if command -v unzip >/dev/null 2>&1; then
     unzip -q -o "$dest/$asset" -d "$dest"
   else
-    python3 -m zipfile -e "$dest/$asset" "$dest"
+    pwsh -NoProfile -Command "Expand-Archive -Force -LiteralPath '$(cygpath -w "$dest/$asset")' -DestinationPath '$(cygpath -w "$dest")'"
   fi
 else
   tar -xzf "$dest/$asset" -C "$dest"

@@ -51,9 +51,10 @@ if ! command -v git >/dev/null 2>&1; then
   $sudo apt-get install -y -qq git >/dev/null
 fi
 
-# shellcheck: actionlint runs it on the workflows' run: scripts. curl: the action downloads
-# its release binary with it (scripts/action-install.sh), as on GitHub's runners.
-for tool in shellcheck curl; do
+# shellcheck: actionlint runs it on the workflows' run: scripts. curl and unzip: the action
+# downloads and unpacks its release binary with them (scripts/action-install.sh), as on
+# GitHub's runners.
+for tool in shellcheck curl unzip; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     sudo=""
     [ "$(id -u)" = 0 ] || sudo="sudo"

@@ -379,3 +379,54 @@ fn a_release_binary_that_reports_another_version_is_refused() {
         run.stderr
     );
 }
+
+#[test]
+fn a_windows_runner_gets_the_zip_and_ferret_exe() {
+    let release = Release::new();
+    let dir = tempfile::tempdir().unwrap();
+    let windows = "x86_64-pc-windows-msvc";
+    release.publish(
+        &tag(),
+        &stand_in(dir.path(), &format!("ferret {}", version())),
+        &[LINUX_X64, windows],
+        None,
+    );
+    let (run, _r) = install(&release, &tag(), &[("RUNNER_OS", "Windows")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let zip = format!("ferret-{}-{windows}.zip", version());
+    assert!(
+        run.outputs["ferret-bin"].ends_with(&format!("ferret-{}-{windows}/ferret.exe", version())),
+        "{:?}",
+        run.outputs
+    );
+    assert_eq!(release.requests()[1], download_path(&tag(), &zip));
+}
+
+#[test]
+fn the_action_builds_only_when_the_install_step_installed_nothing() {
+    let action: serde_json::Value =
+        serde_norway::from_str(&fs::read_to_string(root().join("action.yml")).unwrap()).unwrap();
+    let steps = action["runs"]["steps"].as_array().unwrap();
+    assert_eq!(steps[0]["id"], "install");
+    assert_eq!(
+        steps[0]["run"],
+        "bash \"$GITHUB_ACTION_PATH/scripts/action-install.sh\""
+    );
+    assert_eq!(steps[0]["env"]["ACTION_REF"], "${{ github.action_ref }}");
+    let scan = steps.iter().position(|s| s["id"] == "scan").unwrap();
+    for step in &steps[1..scan] {
+        assert_eq!(
+            step["if"], "steps.install.outputs.ferret-bin == ''",
+            "{step}"
+        );
+    }
+    assert_eq!(
+        steps[scan]["env"]["FERRET_BIN"],
+        "${{ steps.install.outputs.ferret-bin || steps.build.outputs.ferret-bin }}"
+    );
+    let build = steps.iter().find(|s| s["id"] == "build").unwrap();
+    assert!(build["run"]
+        .as_str()
+        .unwrap()
+        .contains("cargo build --release --locked"));
+}
