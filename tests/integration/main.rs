@@ -14,6 +14,7 @@ mod eval;
 mod git;
 mod gitleaks;
 mod hooks;
+mod packaging;
 mod reports;
 mod rules;
 mod sarif_history;
