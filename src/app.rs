@@ -2,7 +2,7 @@
 //! engine → suppressions → verify → report) and returns the exit code. `main` only maps a
 //! fatal error to exit 2.
 use crate::cli::{BaselineArgs, Cli, Command, GitArgs, RulesCommand, ScanArgs};
-use crate::settings::{self, ReportSettings, Rules, Settings, VerifyPlan};
+use crate::settings::{self, ReportSettings, Rules, Settings, TreeSource, VerifyPlan};
 use anyhow::Result;
 use ferret_engine::finding::{sanitize, Finding};
 use ferret_engine::{check_rules, Dropped, Engine, Reason, Sink};
@@ -34,7 +34,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(EXIT_CLEAN)
         }
         Command::Rules(RulesCommand::List { rules, json }) => {
-            let loaded = Rules::load(&rules, Some(Path::new(".")))?;
+            let loaded = Rules::load(&rules, &TreeSource::Dir(Path::new(".")))?;
             list_rules(&loaded.set, json)
         }
         Command::Rules(RulesCommand::Check { file, rules }) => {
@@ -48,7 +48,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                         verify: None,
                     }
                 }
-                None => Rules::load(&rules, None)?.set,
+                None => Rules::load(&rules, &TreeSource::None)?.set,
             };
             let problems = check_rules(&set, &|r| {
                 let v = r.verify.as_ref()?;
@@ -76,9 +76,12 @@ pub fn run(cli: Cli) -> Result<i32> {
 /// `ferret audit`: the hygiene checks of [`ferret_audit`], reported like a scan.
 fn audit(args: crate::cli::AuditArgs) -> Result<i32> {
     let started = Instant::now();
-    let root = Some(args.path.as_path()).filter(|p| p.is_dir());
+    let tree = match args.path.is_dir() {
+        true => TreeSource::Dir(&args.path),
+        false => TreeSource::None,
+    };
     // `.ferretignore` at PATH holds the fingerprints of accepted audit findings too.
-    let settings = Settings::new(&args.output, settings::read_options(&args.read), root)?;
+    let settings = Settings::new(&args.output, settings::read_options(&args.read), &tree)?;
     let engine = settings.engine()?;
     let scanner = Scanner::new(&engine, settings.read.clone());
     let findings = ferret_audit::audit(&scanner, &args.path)?;
@@ -125,12 +128,14 @@ fn scan(args: ScanArgs) -> Result<i32> {
     // Reported paths are relative to the scanned directory, or as given for files (so
     // relative to the working directory): `.ferretignore` lives where they start. The
     // config is looked for in the scanned directory only.
-    let mut settings = Settings::new(&args.output, settings::read_options(&args.read), first_dir)?;
-    settings.report.ignore_file = Some(
-        first_dir
-            .unwrap_or(Path::new("."))
-            .join(settings::IGNORE_FILE),
-    );
+    let tree = match first_dir {
+        Some(dir) => TreeSource::Dir(dir),
+        None => TreeSource::None,
+    };
+    let mut settings = Settings::new(&args.output, settings::read_options(&args.read), &tree)?;
+    if first_dir.is_none() {
+        settings.report.ignore = settings::config::tree_ignore(&TreeSource::Dir(Path::new(".")))?;
+    }
     let engine = settings.engine()?;
     let scanner = Scanner::new(&engine, settings.read.clone());
     let findings = scan_paths(&scanner, &args.paths)?;
@@ -140,13 +145,20 @@ fn scan(args: ScanArgs) -> Result<i32> {
 /// Writes the fingerprints of everything found under PATH to FILE.
 fn baseline(args: BaselineArgs) -> Result<i32> {
     let root = args.path.is_dir().then_some(args.path.as_path());
-    let rules = Rules::load(&args.rules, root)?;
+    let tree = TreeSource::Dir(root.unwrap_or(Path::new(".")));
+    let rules = Rules::load(
+        &args.rules,
+        &match root {
+            Some(r) => TreeSource::Dir(r),
+            None => TreeSource::None,
+        },
+    )?;
     let engine = rules.engine()?;
     let scanner = Scanner::new(&engine, settings::read_options(&args.read));
     let mut findings = scan_paths(&scanner, std::slice::from_ref(&args.path))?;
     // What .ferretignore already hides needs no baseline entry.
-    let ignore = root.unwrap_or(Path::new(".")).join(settings::IGNORE_FILE);
-    Suppressions::load(None, Some(&ignore))?.apply(&mut findings);
+    let ignore = settings::config::tree_ignore(&tree)?;
+    Suppressions::load(None, ignore.as_ref())?.apply(&mut findings);
     let file = std::fs::File::create(&args.file).map_err(|e| io_error(&args.file, e))?;
     let mut w = std::io::BufWriter::new(file);
     let n = ferret_report::suppress::write_baseline(&findings, &mut w)
@@ -181,7 +193,24 @@ fn git(args: GitArgs) -> Result<i32> {
         threads: args.threads,
         ..ferret_source::ReadOptions::default()
     };
-    let settings = Settings::new(&args.output, read, repo.workdir())?;
+    // A reviewed range is judged by the configuration and ignore list of its base: the
+    // commits under review cannot change the rules that judge them.
+    let judged_from = match &args.range {
+        Some(spec) => git::range::judged_from(&repo, spec)?,
+        None => None,
+    };
+    let tree = match (judged_from, repo.workdir()) {
+        (Some(base), _) => TreeSource::Commit(&repo, base),
+        (None, Some(dir)) if args.range.is_none() => TreeSource::Dir(dir),
+        _ => TreeSource::None,
+    };
+    let mut settings = Settings::new(&args.output, read, &tree)?;
+    if let (Some(base), Some(spec)) = (judged_from, &args.range) {
+        settings
+            .rules
+            .notes
+            .extend(settings::config::changed_in_range(&repo, base, git::range::head_of(&repo, spec)?));
+    }
     let engine = settings.engine()?;
     let scanner = Scanner::new(&engine, settings.read.clone());
     let hygiene_root = match (args.hygiene, repo.workdir()) {
@@ -227,7 +256,7 @@ fn finish(
 ) -> Result<i32> {
     let report = &settings.report;
     let mut sink = Sink::new(report.explain);
-    let suppressed = Suppressions::load(report.baseline.as_deref(), report.ignore_file.as_deref())?
+    let suppressed = Suppressions::load(report.baseline.as_deref(), report.ignore.as_ref())?
         .apply_explained(&mut findings, &mut |f, why| sink.drop_finding(f, why));
     stats.suppressed_baseline = suppressed.baseline;
     stats.suppressed_ignored = suppressed.ignored;
@@ -241,12 +270,25 @@ fn finish(
         ferret_verify::verify_findings(engine.rules(), &mut findings, &settings.verify.settings)?;
     }
     let catalog = Catalog::new(engine.rules(), ferret_audit::CHECKS);
+    let config = ferret_report::ConfigSummary {
+        files: settings
+            .rules
+            .configs
+            .iter()
+            .map(|c| ferret_report::ConfigFile {
+                path: c.path.display().to_string(),
+                trusted: c.trust == crate::settings::config::Trust::User,
+            })
+            .collect(),
+        warnings: settings.rules.warnings.clone(),
+    };
     let ctx = ReportContext {
         catalog: &catalog,
         stats: &stats,
         show_secrets: report.show_secrets,
         color: report.color,
         scope,
+        config: &config,
     };
     write_report(report, &findings, &ctx)?;
     if report.explain {
@@ -255,7 +297,13 @@ fn finish(
         print_explained(dropped);
     }
     let errors = diagnostics.take_errors();
-    print_diagnostics(&errors, &diagnostics.take_notes(), report.quiet);
+    let mut notes = settings.rules.notes.clone();
+    notes.extend(diagnostics.take_notes());
+    print_diagnostics(&errors, &notes, report.quiet);
+    // A scanned tree's config that narrows detection is said even with --quiet.
+    for w in &settings.rules.warnings {
+        eprintln!("ferret: warning: {}", sanitize(w));
+    }
     Ok(if !errors.is_empty() {
         EXIT_ERROR
     } else if !findings.iter().any(|f| fail_on.fails(f)) {

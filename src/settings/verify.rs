@@ -119,7 +119,8 @@ fn parse_fail_on(s: &str) -> Result<FailOn, String> {
         "live" => Ok(FailOn::Live),
         "write" => Ok(FailOn::Write),
         _ => Err(format!(
-            "[verify]: fail_on {s:?} must be any, live or write"
+            "[verify]: fail_on {} must be any, live or write",
+            ferret_rules::safe::quoted(s)
         )),
     }
 }

@@ -654,7 +654,8 @@ fn rules_that_flag_a_file_by_name_fire_when_the_file_is_new() {
     assert_eq!(code, 1);
     assert_eq!(findings(&v).len(), 1, "{v}");
     assert_eq!(findings(&v)[0]["commit"], added.as_str());
-    let (_, v, _) = repo.json(&["git", "--range", "HEAD~2..HEAD"]);
+    // A range is judged by its base's config (which has none here): the user names it.
+    let (_, v, _) = repo.json(&["git", "--range", "HEAD~2..HEAD", "--config", ".ferret.toml"]);
     assert_eq!(findings(&v).len(), 1, "{v}");
     assert_eq!(findings(&v)[0]["commit"], added.as_str());
 }
@@ -674,7 +675,14 @@ fn allowlisted_commits_are_not_reported_by_history_or_range() {
     );
     for args in [
         &["git", "--show-secrets"][..],
-        &["git", "--range", "HEAD~2..HEAD", "--show-secrets"],
+        &[
+            "git",
+            "--range",
+            "HEAD~2..HEAD",
+            "--show-secrets",
+            "--config",
+            ".ferret.toml",
+        ],
     ] {
         let (code, v, err) = repo.json(args);
         assert_eq!(code, 1, "{args:?}: {err}");

@@ -371,7 +371,11 @@ fn a_verified_key_is_an_error_whatever_its_severity() {
     t.write("notes/levels.txt", format!("m {}\nl {}\n", k.medium, k.low));
     let api = MockApi::start(|_, _| Reply::json(200, serde_json::json!({"ok": true})));
     let redirect = api.redirect("https://api.example.test");
-    let (code, _, v, err, dir) = sarif(&t, &["--verify", "--verify-redirect", &redirect]);
+    // Verify blocks come only from a config the user names (docs/security.md).
+    let (code, _, v, err, dir) = sarif(
+        &t,
+        &["--verify", "--verify-redirect", &redirect, "--config", ".ferret.toml"],
+    );
     assert_eq!(code, 1, "{err}");
     validate_sarif(&dir.path().join("ferret.sarif"));
     let rs = results(&v);
@@ -403,6 +407,8 @@ fn a_verified_key_is_an_error_whatever_its_severity() {
             "--verify",
             "--verify-redirect",
             &redirect,
+            "--config",
+            ".ferret.toml",
         ],
     );
     assert!(

@@ -315,13 +315,19 @@ fn nothing_is_sent_without_verify() {
     let (code, v, _) = scan_json(t.path(), &["--verify-redirect", &redirect]);
     assert_eq!(code, 1);
     assert!(v["findings"][0].get("verification").is_none());
-    // --no-verify wins over a config file that turns verification on.
+    // A config in the scanned tree cannot turn verification on; it says it was ignored.
     t.write(".ferret.toml", "[verify]\nenabled = true\n");
-    let (_, v, _) = scan_json(t.path(), &["--no-verify", "--verify-redirect", &redirect]);
+    let (_, v, err) = scan_json(t.path(), &["--verify-redirect", &redirect]);
+    assert!(v["findings"][0].get("verification").is_none());
+    assert!(err.contains("[verify] table is ignored"), "{err}");
+    assert_eq!(api.count(), 0);
+    // --no-verify wins over a config the user names that turns verification on.
+    let named = ["--config", ".ferret.toml"];
+    let (_, v, _) = scan_json(t.path(), &[&["--no-verify", "--verify-redirect", &redirect][..], &named].concat());
     assert!(v["findings"][0].get("verification").is_none());
     assert_eq!(api.count(), 0);
-    // The config file alone turns it on.
-    let (_, v, _) = scan_json(t.path(), &["--verify-redirect", &redirect]);
+    // A config the user names turns it on.
+    let (_, v, _) = scan_json(t.path(), &[&["--verify-redirect", &redirect][..], &named].concat());
     assert_eq!(verification(&v, 0)["status"], "verified");
     assert_eq!(api.count(), 1);
 }
@@ -465,12 +471,12 @@ fn bad_verify_settings_are_usage_errors() {
     );
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("FROM"), "{err}");
-    // A config file cannot redirect secrets.
+    // Even a config the user names cannot redirect secrets.
     t.write(
         ".ferret.toml",
         "[verify]\nredirect = \"https://api.attio.com=http://evil.test\"\n",
     );
-    let (code, _, err) = run_in(t.path(), &["scan", "."]);
+    let (code, _, err) = run_in(t.path(), &["scan", ".", "--config", ".ferret.toml"]);
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains(".ferret.toml") && err.contains("redirect"),
@@ -481,9 +487,9 @@ fn bad_verify_settings_are_usage_errors() {
         ".ferret.toml",
         "[[rules]]\nid = \"x-token\"\ndescription = \"X\"\nregex = 'xtok_[a-z0-9]{20}'\nkeywords = [\"xtok_\"]\n[rules.verify]\nurl = \"http://api.x.test/me\"\nheaders = { Authorization = \"Bearer {{secret}}\" }\n",
     );
-    let (code, _, err) = run_in(t.path(), &["scan", "."]);
+    let (code, _, err) = run_in(t.path(), &["scan", ".", "--config", ".ferret.toml"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("rule x-token: verify: url"), "{err}");
+    assert!(err.contains("rule \"x-token\": verify: url"), "{err}");
 }
 
 #[test]
@@ -518,7 +524,10 @@ identity = { team = "team" }
         }
     });
     let redirect = api.redirect("https://api.x.test");
-    let (code, v, err) = scan_json(t.path(), &["--verify", "--verify-redirect", &redirect]);
+    let (code, v, err) = scan_json(
+        t.path(),
+        &["--verify", "--verify-redirect", &redirect, "--config", ".ferret.toml"],
+    );
     assert_eq!(code, 1, "{err}");
     let ver = verification(&v, 0);
     assert_eq!(ver["status"], "verified", "{ver}");

@@ -73,6 +73,10 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
         "findings": findings.iter().map(|f| finding_json(f, ctx.show_secrets, ctx.catalog)).collect::<Vec<_>>(),
         "stats": ctx.stats,
     });
+    let mut doc = doc;
+    if !ctx.config.files.is_empty() || !ctx.config.warnings.is_empty() {
+        doc["config"] = json!(ctx.config);
+    }
     serde_json::to_writer_pretty(&mut *w, &doc)?;
     writeln!(w)
 }

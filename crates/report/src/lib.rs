@@ -75,6 +75,25 @@ pub struct ReportContext<'a> {
     pub color: bool,
     /// What was scanned, for the human summary ("3 files", "12 commits").
     pub scope: String,
+    /// The config files in effect and what the scanned tree's own config changed.
+    pub config: &'a ConfigSummary,
+}
+
+/// The config files a run used, and warnings about what a config found in the scanned
+/// tree turned off: JSON reports carry them in `config`, SARIF in the run's properties,
+/// so that a report never hides that detection was narrowed.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct ConfigSummary {
+    pub files: Vec<ConfigFile>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ConfigFile {
+    pub path: String,
+    /// Named by the user (`--config`, the user's config file), as opposed to found in the
+    /// scanned tree.
+    pub trusted: bool,
 }
 
 /// Sorts findings by path, line, column and rule, and drops exact duplicates (the same

@@ -76,12 +76,20 @@ pub fn build(findings: &[Finding], ctx: &ReportContext<'_>, warn: &mut dyn FnMut
         .information_uri(env!("CARGO_PKG_REPOSITORY"))
         .rules(descriptors)
         .build();
-    let run = Run::builder()
+    let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
         // Our columns count Unicode scalar values, not UTF-16 units (SARIF's default).
         .column_kind(json!("unicodeCodePoints"))
         .build();
+    if !ctx.config.warnings.is_empty() {
+        let mut props = BTreeMap::new();
+        props.insert(
+            "ferret/config-warnings".to_string(),
+            json!(ctx.config.warnings),
+        );
+        run.properties = Some(PropertyBag::builder().additional_properties(props).build());
+    }
     Sarif::builder()
         .schema(SCHEMA_URI)
         .version(json!("2.1.0"))

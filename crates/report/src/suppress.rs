@@ -12,7 +12,7 @@ use ferret_engine::Reason;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Hex digits in a fingerprint (see [`ferret_engine::finding::fingerprint`]).
 pub const FINGERPRINT_LEN: usize = 32;
@@ -32,15 +32,15 @@ pub struct Suppressed {
 }
 
 impl Suppressions {
-    /// Reads `--baseline FILE` (if given) and the ignore file (`.ferretignore` at the
-    /// scanned root: the settings layer says where) if there is one.
-    pub fn load(baseline: Option<&Path>, ignore_file: Option<&Path>) -> Result<Self> {
+    /// Reads `--baseline FILE` (if given) and parses the ignore list (`.ferretignore`,
+    /// which the settings layer read with the scanned tree's limits): (its name, its text).
+    pub fn load(baseline: Option<&Path>, ignore: Option<&(PathBuf, String)>) -> Result<Self> {
         let baseline = match baseline {
             Some(p) => read_baseline(p)?,
             None => HashSet::new(),
         };
-        let ignored = match ignore_file.filter(|p| p.is_file()) {
-            Some(p) => parse_list(p, &read(p)?)?,
+        let ignored = match ignore {
+            Some((name, text)) => parse_list(name, text)?,
             None => HashSet::new(),
         };
         Ok(Suppressions { baseline, ignored })
@@ -149,10 +149,7 @@ fn from_report(path: &Path, text: &str) -> Result<HashSet<String>> {
                 None => {
                     return Err(invalid(
                         path,
-                        at(&format!(
-                            "a finding without a valid fingerprint ({})",
-                            sanitize(&fp.to_string())
-                        )),
+                        at("a finding without a valid fingerprint"),
                     ))
                 }
             }
@@ -176,12 +173,13 @@ pub fn parse_list(path: &Path, text: &str) -> Result<HashSet<String>> {
                 out.insert(fp);
             }
             _ => {
+                // The line is not quoted: whatever it holds (a pasted secret, another
+                // file's content through a link) stays out of logs.
                 return Err(invalid(
                     path,
                     format!(
-                        "line {}: expected one {FINGERPRINT_LEN}-hex-digit fingerprint, found {:?}",
-                        i + 1,
-                        sanitize(&entry.chars().take(80).collect::<String>())
+                        "line {}: expected one {FINGERPRINT_LEN}-hex-digit fingerprint",
+                        i + 1
                     ),
                 ))
             }

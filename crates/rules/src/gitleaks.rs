@@ -15,7 +15,7 @@
 use super::{
     Allowlist, Condition, Extend, RegexTarget, Required, Rule, RulesFile, Semantics, Severity,
 };
-use crate::{Error, Result};
+use crate::{safe, Error, Files, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
@@ -76,25 +76,40 @@ pub fn named_like(path: &Path) -> bool {
 /// Translates the gitleaks config at `path` (its text already read). Unknown keys are
 /// ignored, as gitleaks ignores them.
 pub fn translate(path: &Path, text: &str) -> Result<RulesFile> {
+    translate_with(path, text, &crate::Disk)
+}
+
+/// [`translate`], reading any `[extend] path` through `files`.
+pub fn translate_with(path: &Path, text: &str, files: &dyn Files) -> Result<RulesFile> {
     let mut unknown = Vec::new();
-    translate_checked(path, text, &mut unknown)
+    translate_checked(path, text, files, &mut unknown)
 }
 
 /// Translates `text` only if it is a valid gitleaks config that uses no key gitleaks does
 /// not know: how a config whose name does not say what it is gets recognised, without
 /// taking a mistyped ferret config for a gitleaks one.
 pub fn translate_strict(path: &Path, text: &str) -> Option<RulesFile> {
+    translate_strict_with(path, text, &crate::Disk)
+}
+
+/// [`translate_strict`], reading any `[extend] path` through `files`.
+pub fn translate_strict_with(path: &Path, text: &str, files: &dyn Files) -> Option<RulesFile> {
     let mut unknown = Vec::new();
-    let file = translate_checked(path, text, &mut unknown).ok()?;
+    let file = translate_checked(path, text, files, &mut unknown).ok()?;
     unknown.is_empty().then_some(file)
 }
 
-fn translate_checked(path: &Path, text: &str, unknown: &mut Vec<String>) -> Result<RulesFile> {
+fn translate_checked(
+    path: &Path,
+    text: &str,
+    files: &dyn Files,
+    unknown: &mut Vec<String>,
+) -> Result<RulesFile> {
     let err = |message: String| Error::Config {
         path: path.to_path_buf(),
         message,
     };
-    let config = parse(path, text, 0, unknown)?;
+    let config = parse(path, text, 0, files, unknown)?;
     let GlConfig {
         title,
         extend,
@@ -102,21 +117,18 @@ fn translate_checked(path: &Path, text: &str, unknown: &mut Vec<String>) -> Resu
         allowlists,
         targeted,
     } = config;
-    for r in &rules {
+    for (i, r) in rules.iter().enumerate() {
+        // The rule's description and regex are not quoted: a config's text may hold a
+        // secret (see `safe`).
         if r.id.trim().is_empty() {
-            let mut context = String::new();
-            if !r.description.is_empty() {
-                context.push_str(&format!(", description: {}", r.description));
-            }
-            if !r.regex.is_empty() {
-                context.push_str(&format!(", regex: {}", r.regex));
-            }
-            return Err(err(format!("rule |id| is missing or empty{context}")));
+            return Err(err(format!(
+                "rule |id| is missing or empty (rules[{i}])"
+            )));
         }
         if r.regex.is_empty() && r.path.is_none() {
             return Err(err(format!(
                 "rule {}: both |regex| and |path| are empty, this rule will have no effect",
-                r.id
+                safe::quoted(&r.id)
             )));
         }
     }
@@ -127,8 +139,9 @@ fn translate_checked(path: &Path, text: &str, unknown: &mut Vec<String>) -> Resu
             .find(|q| !rules.iter().any(|x| x.id == q.id))
         {
             return Err(err(format!(
-                "rule {}: [[rules.required]] rule ID '{}' does not exist",
-                r.id, q.id
+                "rule {}: [[rules.required]] rule ID {} does not exist",
+                safe::quoted(&r.id),
+                safe::quoted(&q.id)
             )));
         }
     }
@@ -137,7 +150,8 @@ fn translate_checked(path: &Path, text: &str, unknown: &mut Vec<String>) -> Resu
             Some(r) => r.allowlists.push(allowlist),
             None => {
                 return Err(err(format!(
-                    "[[allowlists]] target rule ID '{id}' does not exist"
+                    "[[allowlists]] target rule ID {} does not exist",
+                    safe::quoted(&id)
                 )))
             }
         }
@@ -245,7 +259,13 @@ impl GlRule {
     }
 }
 
-fn parse(path: &Path, text: &str, depth: usize, unknown: &mut Vec<String>) -> Result<GlConfig> {
+fn parse(
+    path: &Path,
+    text: &str,
+    depth: usize,
+    files: &dyn Files,
+    unknown: &mut Vec<String>,
+) -> Result<GlConfig> {
     let err = |message: String| Error::Config {
         path: path.to_path_buf(),
         message,
@@ -267,7 +287,7 @@ fn parse(path: &Path, text: &str, depth: usize, unknown: &mut Vec<String>) -> Re
         let name = if id.is_empty() {
             format!("rules[{i}]")
         } else {
-            format!("rule {id}")
+            format!("rule {}", safe::quoted(&id))
         };
         let rule = parse_rule(&t, &name, unknown).map_err(&err)?;
         // A later definition of an id replaces the earlier one, as in gitleaks' rule map.
@@ -324,11 +344,19 @@ fn parse(path: &Path, text: &str, depth: usize, unknown: &mut Vec<String>) -> Re
         }
         if let Some(p) = config.extend.path.clone() {
             let base_path = resolve(path, &p);
-            let base_text = std::fs::read_to_string(&base_path).map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => err(format!("[extend] path {p}: not found")),
-                _ => err(format!("[extend] path {p}: {e}")),
+            let base_text = files.read(&base_path).map_err(|e| {
+                err(format!(
+                    "[extend] path {}: {}",
+                    safe::quoted(&p),
+                    match e {
+                        Error::NotFound { .. } => "not found".to_string(),
+                        Error::Io { source, .. } => source.to_string(),
+                        Error::Config { message, .. } => message,
+                        e => e.to_string(),
+                    }
+                ))
             })?;
-            let base = parse(&base_path, &base_text, depth + 1, unknown)?;
+            let base = parse(&base_path, &base_text, depth + 1, files, unknown)?;
             config.merge_base(base);
         }
     }
@@ -794,7 +822,7 @@ mod tests {
         "#)
         .unwrap_err()
         .to_string();
-        assert!(e.contains("rule r") && e.contains("deprecated"), "{e}");
+        assert!(e.contains("rule \"r\"") && e.contains("deprecated"), "{e}");
     }
 
     #[test]
@@ -813,7 +841,7 @@ mod tests {
         let e = tr("[[allowlists]]\ntargetRules = [\"nope\"]\nstopwords = [\"s\"]\n")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("'nope' does not exist"), "{e}");
+        assert!(e.contains("\"nope\" does not exist"), "{e}");
     }
 
     #[test]

@@ -9,6 +9,7 @@
 pub mod checksum;
 mod error;
 pub mod gitleaks;
+pub mod safe;
 pub mod synth;
 
 pub use error::{Error, Result};
@@ -302,7 +303,7 @@ impl RulesFile {
     }
 
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = Disk.read(path)?;
         toml::from_str(&text).map_err(|e| Error::Config {
             path: path.to_path_buf(),
             message: one_line(&e.to_string()),
@@ -314,22 +315,70 @@ impl RulesFile {
     /// (`.gitleaks.toml`, `gitleaks.toml`, ...), or when it is not a valid ferret config but
     /// is a valid gitleaks config using only gitleaks' keys.
     pub fn load_any(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Self::load_any_with(path, &Disk)
+    }
+
+    /// [`RulesFile::load_any`], reading the file (and any file a gitleaks config extends)
+    /// through `files`, which decides what may be read: a scanned tree's config may read
+    /// nothing outside the tree.
+    pub fn load_any_with(path: &Path, files: &dyn Files) -> Result<Self> {
+        let text = files.read(path)?;
         if gitleaks::named_like(path) {
-            return gitleaks::translate(path, &text);
+            return gitleaks::translate_with(path, &text, files);
         }
         match toml::from_str::<RulesFile>(&text) {
             Ok(file) => Ok(file),
-            Err(e) => gitleaks::translate_strict(path, &text).ok_or_else(|| Error::Config {
-                path: path.to_path_buf(),
-                message: one_line(&e.to_string()),
-            }),
+            Err(e) => {
+                gitleaks::translate_strict_with(path, &text, files).ok_or_else(|| Error::Config {
+                    path: path.to_path_buf(),
+                    message: one_line(&e.to_string()),
+                })
+            }
         }
     }
 }
 
-/// toml's errors span several lines with a source excerpt; we print errors on one line.
+/// Where config files are read from: the file system for a config the user named, a
+/// scanned tree or a commit (with their limits) for a repository's own.
+pub trait Files {
+    /// The text of the file at `path`. Errors name the path, never the content.
+    fn read(&self, path: &Path) -> Result<String>;
+}
+
+/// Config files the user named: read from disk as they are, up to [`MAX_CONFIG`] bytes.
+pub struct Disk;
+
+/// The largest config file read: real ones are a few KiB.
+pub const MAX_CONFIG: u64 = 4 << 20;
+
+impl Files for Disk {
+    fn read(&self, path: &Path) -> Result<String> {
+        use std::io::Read;
+        let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let mut bytes = Vec::new();
+        f.take(MAX_CONFIG + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(path, e))?;
+        if bytes.len() as u64 > MAX_CONFIG {
+            return Err(Error::Config {
+                path: path.to_path_buf(),
+                message: format!("larger than {} MiB; not read", MAX_CONFIG >> 20),
+            });
+        }
+        String::from_utf8(bytes).map_err(|_| Error::Config {
+            path: path.to_path_buf(),
+            message: "not UTF-8 text".into(),
+        })
+    }
+}
+
+/// toml's errors span several lines with a source excerpt; we print errors on one line,
+/// with anything that looks like key material in them replaced (see [`safe::scrub`]).
 pub fn one_line(s: &str) -> String {
+    safe::scrub(&one_line_raw(s))
+}
+
+fn one_line_raw(s: &str) -> String {
     let mut parts = s
         .lines()
         .map(str::trim)

@@ -4,6 +4,7 @@
 //! staged entries.
 
 pub mod content;
+pub mod control;
 mod error;
 pub mod fs;
 pub mod git;
@@ -37,6 +38,81 @@ impl Default for ReadOptions {
             threads: 0,
             explain: false,
         }
+    }
+}
+
+/// What opening a path for reading found.
+pub enum Opened {
+    File(std::fs::File),
+    /// Not a regular file: its kind ("FIFO", "socket", "device", "directory").
+    Special(&'static str),
+}
+
+/// Opens `path` for reading without ever blocking. A FIFO opened for reading blocks until
+/// someone writes to it (secret managers mount `.env` files as FIFOs, and a file can be
+/// replaced by one between a walk and the open), so the open is non-blocking and the
+/// opened file's own type decides: a regular file is returned, anything else is named.
+pub fn open_regular(path: &std::path::Path) -> Result<Opened> {
+    let file = open_nonblocking(path).map_err(|e| Error::io(path, e))?;
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    Ok(if meta.is_file() {
+        Opened::File(file)
+    } else {
+        Opened::Special(kind(&meta))
+    })
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+/// Makes reads from `file` block again (a pipe named on the command line is read whole,
+/// as stdin is).
+#[cfg(unix)]
+pub fn blocking(file: &std::fs::File) {
+    use std::os::unix::io::AsRawFd;
+    let fd = file.as_raw_fd();
+    // SAFETY: fcntl on a file descriptor this process owns, with integer arguments.
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags >= 0 {
+            libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
+        }
+    }
+}
+
+#[cfg(not(unix))]
+pub fn blocking(_: &std::fs::File) {}
+
+fn kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "FIFO";
+        }
+        if t.is_socket() {
+            return "socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "device";
+        }
+    }
+    if meta.is_dir() {
+        "directory"
+    } else {
+        "special file"
     }
 }
 

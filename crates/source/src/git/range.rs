@@ -90,6 +90,31 @@ pub fn scan(
     })
 }
 
+/// The commit a range is judged from: its configuration and ignore list are read there,
+/// so the commits under review cannot change the rules that judge them. BASE itself, or
+/// for a base of all zeros (a branch's first push) the parent of the oldest commit that no
+/// other ref has; `None` when the range's commits have no parent (a new history).
+pub fn judged_from(repo: &Repository, spec: &str) -> Result<Option<Oid>> {
+    let (base, head) = split_range(spec)?;
+    if !is_zero(base) {
+        return resolve(repo, base, "BASE").map(Some);
+    }
+    let commits = commits_in_range(repo, base, head)?;
+    let Some(oldest) = commits.first() else {
+        return Ok(None);
+    };
+    Ok(repo
+        .find_commit(*oldest)
+        .ok()
+        .and_then(|c| c.parent_ids().next()))
+}
+
+/// The range's HEAD commit.
+pub fn head_of(repo: &Repository, spec: &str) -> Result<Oid> {
+    let (_, head) = split_range(spec)?;
+    resolve(repo, head, "HEAD")
+}
+
 /// `BASE..HEAD` → (BASE, HEAD); `BASE..` means `BASE..HEAD`.
 fn split_range(spec: &str) -> Result<(&str, &str)> {
     let bad = || {
