@@ -154,7 +154,9 @@ fn baseline(args: BaselineArgs) -> Result<i32> {
         },
     )?;
     let engine = rules.engine()?;
-    let scanner = Scanner::new(&engine, settings::read_options(&args.read));
+    let mut read = settings::read_options(&args.read);
+    read.threads = settings::clamp_threads(read.threads);
+    let scanner = Scanner::new(&engine, read);
     let mut findings = scan_paths(&scanner, std::slice::from_ref(&args.path))?;
     // What .ferretignore already hides needs no baseline entry.
     let ignore = settings::config::tree_ignore(&tree)?;
@@ -209,7 +211,11 @@ fn git(args: GitArgs) -> Result<i32> {
         settings
             .rules
             .notes
-            .extend(settings::config::changed_in_range(&repo, base, git::range::head_of(&repo, spec)?));
+            .extend(settings::config::changed_in_range(
+                &repo,
+                base,
+                git::range::head_of(&repo, spec)?,
+            ));
     }
     let engine = settings.engine()?;
     let scanner = Scanner::new(&engine, settings.read.clone());
@@ -260,6 +266,14 @@ fn finish(
         .apply_explained(&mut findings, &mut |f, why| sink.drop_finding(f, why));
     stats.suppressed_baseline = suppressed.baseline;
     stats.suppressed_ignored = suppressed.ignored;
+    if suppressed.legacy > 0 {
+        diagnostics.note(format!(
+            "{} finding(s) matched the baseline or .ferretignore by an older ferret's \
+             fingerprint, which can be guessed back for a weak secret: rewrite the list \
+             with `ferret baseline` (docs/security.md)",
+            suppressed.legacy
+        ));
+    }
     ferret_report::prepare_explained(&mut findings, &mut |f| {
         sink.drop_finding(f, Reason::Duplicate)
     });

@@ -123,7 +123,8 @@ pub struct OutputArgs {
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
     /// Exit code when there are findings.
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(i32).range(0..=255))]
     pub exit_code: i32,
     /// No progress and no notes on stderr; errors are still printed.
     #[arg(long, short = 'q')]
@@ -169,6 +170,10 @@ pub struct VerifyArgs {
     /// Per-request timeout in seconds [default: 10].
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=600))]
     pub verify_timeout: Option<u64>,
+    /// Seconds the whole verification phase may take; secrets not checked by then are
+    /// reported as unknown [default: 120].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub verify_deadline: Option<u64>,
     /// Requests in flight at once [default: 8].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
     pub verify_concurrency: Option<u64>,
@@ -318,11 +323,17 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         Some('g') => (&lower[..lower.len() - 1], 1 << 30),
         _ => (lower, 1),
     };
-    num.trim()
+    match num
+        .trim()
         .parse::<u64>()
         .ok()
         .and_then(|n| n.checked_mul(mult))
-        .ok_or_else(|| format!("invalid size {s:?} (use bytes or a K/M/G suffix)"))
+    {
+        // 0 would skip every file and report a clean scan.
+        Some(0) => Err("the size must be at least 1 byte".into()),
+        Some(n) => Ok(n),
+        None => Err(format!("invalid size {s:?} (use bytes or a K/M/G suffix)")),
+    }
 }
 
 #[cfg(test)]
@@ -336,5 +347,6 @@ mod tests {
         assert_eq!(parse_size("1MiB"), Ok(1 << 20));
         assert_eq!(parse_size("42"), Ok(42));
         assert!(parse_size("ten").is_err());
+        assert!(parse_size("0").is_err() && parse_size("0K").is_err());
     }
 }

@@ -19,7 +19,10 @@ fn main() {
     if !matches!(&cli.command, cli::Command::Git(g) if g.staged) {
         no_huge_pages();
     }
-    let code = match app::run(cli) {
+    let code = match settings::fingerprint_key()
+        .map(ferret_engine::finding::set_key)
+        .and_then(|()| app::run(cli))
+    {
         Ok(code) => code,
         Err(e) => {
             eprintln!(

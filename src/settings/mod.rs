@@ -46,9 +46,21 @@ pub struct ReportSettings {
 impl Settings {
     /// The settings of a scanning command: `tree` says where the scanned tree's own
     /// `.ferret.toml` and `.ferretignore` are read from.
-    pub fn new(output: &OutputArgs, mut read: ReadOptions, tree: &TreeSource<'_>) -> Result<Settings> {
+    pub fn new(
+        output: &OutputArgs,
+        mut read: ReadOptions,
+        tree: &TreeSource<'_>,
+    ) -> Result<Settings> {
         read.explain = output.explain;
-        let rules = Rules::load(&output.rules, tree)?;
+        let mut rules = Rules::load(&output.rules, tree)?;
+        let asked = read.threads;
+        read.threads = clamp_threads(asked);
+        if read.threads < asked {
+            rules.notes.push(format!(
+                "-j {asked}: using {} threads (four per core at most)",
+                read.threads
+            ));
+        }
         let verify = VerifyPlan::resolve(&output.verify, rules.verify_table.as_ref())
             .map_err(anyhow::Error::msg)?;
         let mut report = ReportSettings::new(output);
@@ -102,6 +114,38 @@ impl From<Format> for ferret_report::Format {
             Format::Github => ferret_report::Format::Github,
         }
     }
+}
+
+/// The organisation key fingerprints are keyed with, from the environment only (never from
+/// a config a scanned tree could hold): `FERRET_FINGERPRINT_KEY`, or the contents of the
+/// file `FERRET_FINGERPRINT_KEY_FILE` names. Every machine of an organisation that shares
+/// baselines uses the same key; see docs/security.md.
+pub fn fingerprint_key() -> Result<Option<Vec<u8>>> {
+    if let Some(k) = std::env::var_os("FERRET_FINGERPRINT_KEY").filter(|k| !k.is_empty()) {
+        return Ok(Some(k.as_encoded_bytes().to_vec()));
+    }
+    match std::env::var_os("FERRET_FINGERPRINT_KEY_FILE").filter(|k| !k.is_empty()) {
+        Some(p) => {
+            let p = PathBuf::from(p);
+            let bytes = std::fs::read(&p).map_err(|e| ferret_source::Error::io(&p, e))?;
+            let key = bytes.trim_ascii().to_vec();
+            if key.len() < 16 {
+                anyhow::bail!(
+                    "{}: FERRET_FINGERPRINT_KEY_FILE holds fewer than 16 bytes; use a random key",
+                    p.display()
+                );
+            }
+            Ok(Some(key))
+        }
+        None => Ok(None),
+    }
+}
+
+/// At most four threads per core (`-j 5000` on one file spawned 5,000 threads and ran for
+/// minutes); 0 stays 0, which means one per core.
+pub fn clamp_threads(asked: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    asked.min(4 * cores)
 }
 
 /// What is read from disk, from the flags.

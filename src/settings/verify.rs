@@ -4,7 +4,7 @@
 pub use crate::cli::FailOn;
 use crate::cli::VerifyArgs;
 use ferret_engine::finding::{Finding, Status};
-use ferret_verify::{VerifySettings, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT};
+use ferret_verify::{VerifySettings, DEFAULT_CONCURRENCY, DEFAULT_DEADLINE, DEFAULT_TIMEOUT};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -39,6 +39,9 @@ struct ConfigTable {
     timeout: Option<u64>,
     #[serde(default)]
     concurrency: Option<usize>,
+    /// Seconds for the whole verification phase.
+    #[serde(default)]
+    deadline: Option<u64>,
     #[serde(default)]
     fail_on: Option<String>,
 }
@@ -78,6 +81,10 @@ impl VerifyPlan {
                     .map(|n| n as usize)
                     .or(table.concurrency)
                     .unwrap_or(DEFAULT_CONCURRENCY),
+                deadline: a
+                    .verify_deadline
+                    .or(table.deadline)
+                    .map_or(DEFAULT_DEADLINE, Duration::from_secs),
             },
             fail_on: if enabled { fail_on } else { FailOn::Any },
         })
@@ -109,6 +116,9 @@ fn parse_config(config: Option<&toml::Value>) -> Result<ConfigTable, String> {
     }
     if t.concurrency.is_some_and(|n| !(1..=64).contains(&n)) {
         return Err("[verify]: concurrency must be 1 to 64".into());
+    }
+    if t.deadline.is_some_and(|s| !(1..=3600).contains(&s)) {
+        return Err("[verify]: deadline must be 1 to 3600 seconds".into());
     }
     Ok(t)
 }

@@ -276,12 +276,15 @@ fn sarif_over_githubs_result_limit_keeps_the_most_severe_and_warns() {
         .collect();
     let mut key = || format!("{sk}{}", s.chars(&alphabet, 40));
     // 25,000 critical findings and one medium one that sorts first: the medium one goes.
-    let mut many = String::new();
-    for _ in 0..24_999 {
-        many.push_str(&key());
-        many.push('\n');
+    // (At most 1,000 findings are reported per file, so they are spread over 25 files.)
+    for file in 0..25 {
+        let mut many = String::new();
+        for _ in 0..(if file == 24 { 999 } else { 1000 }) {
+            many.push_str(&key());
+            many.push('\n');
+        }
+        t.write(&format!("a{file:02}.txt"), many);
     }
-    t.write("a.txt", many);
     t.write("c.txt", format!("{}\n", key()));
     t.write("0.txt", format!("medtok_{}\n", s.chars(LOWERNUM, 24)));
     let (code, _, v, err, _) = sarif(&t, &[]);
@@ -374,7 +377,13 @@ fn a_verified_key_is_an_error_whatever_its_severity() {
     // Verify blocks come only from a config the user names (docs/security.md).
     let (code, _, v, err, dir) = sarif(
         &t,
-        &["--verify", "--verify-redirect", &redirect, "--config", ".ferret.toml"],
+        &[
+            "--verify",
+            "--verify-redirect",
+            &redirect,
+            "--config",
+            ".ferret.toml",
+        ],
     );
     assert_eq!(code, 1, "{err}");
     validate_sarif(&dir.path().join("ferret.sarif"));

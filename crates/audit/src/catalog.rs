@@ -123,7 +123,7 @@ impl CheckFindings for Check {
             line: line.max(1),
             column: column.max(1),
             end_column: column.max(1),
-            fingerprint: fingerprint(self.id, key, path),
+            fingerprint: fingerprint(self.id, &[], key, path),
             ..Finding::default()
         }
     }
@@ -135,7 +135,7 @@ impl CheckFindings for Check {
         f.description = format!("{} ({}) {what}", f.description, f.rule_id);
         f.tags.insert(0, "hygiene".to_string());
         f.tags.push(format!("rule:{}", f.rule_id));
-        f.fingerprint = fingerprint(self.id, &f.secret, &f.path);
+        f.fingerprint = fingerprint(self.id, &f.tags, &f.secret, &f.path);
         f.rule_id = self.id.to_string();
         f.verification = None;
         f

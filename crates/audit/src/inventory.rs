@@ -9,7 +9,8 @@ use super::structure::{self, Naming};
 use ferret_engine::finding::{fingerprint, Finding};
 use ferret_engine::{LineCursor, Sink, Target};
 use ferret_rules::Severity;
-use ferret_source::{content, fs::read_file, Scanner};
+use ferret_source::fs::{read_file, Loaded};
+use ferret_source::{content, Scanner};
 use ferret_source::{Error, Result};
 use rayon::prelude::*;
 use regex::bytes::Regex;
@@ -349,9 +350,18 @@ fn inspect(
         Some(b) => Some(b),
         None if e.unreadable => None,
         None => match read_file(&e.abs, scanner.options.max_file_size, buf) {
-            Ok(true) => Some(buf),
-            Ok(false) => {
+            Ok(Loaded::Read) => Some(buf),
+            Ok(Loaded::TooLarge) => {
                 scanner.skipped_large(path);
+                None
+            }
+            // A FIFO (a secret manager's mounted `.env`) is never opened for reading: the
+            // checks that need only its name still run.
+            Ok(Loaded::Special(_)) => {
+                scanner
+                    .stats
+                    .skipped_special
+                    .fetch_add(1, Ordering::Relaxed);
                 None
             }
             Err(err) => {
@@ -439,9 +449,12 @@ fn heuristics(path: &str, text: &[u8], found: &mut Vec<Finding>) {
                 line: pos.line,
                 column: pos.column,
                 end_column: pos.column + secret.chars().count(),
-                fingerprint: fingerprint("", &secret, path),
-                line_text: String::from_utf8_lossy(&text[pos.line_start..le.max(pos.line_start)])
-                    .into_owned(),
+                fingerprint: fingerprint("", &[], &secret, path),
+                line_text: ferret_engine::finding::LineText::new(
+                    text,
+                    (pos.line_start, le),
+                    (a.start, a.end),
+                ),
                 secret,
                 offset: (a.start, a.end),
                 ..Finding::default()

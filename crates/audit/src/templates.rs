@@ -28,7 +28,7 @@ pub fn check(files: &[AuditFile], out: &mut Vec<Finding>) {
             g.rule_id = TEMPLATE_REAL_VALUE.id.to_string();
             g.severity = Severity::Medium;
             g.tags = vec!["hygiene".to_string(), "heuristic".to_string()];
-            g.fingerprint = fingerprint(&g.rule_id, &g.secret, &g.path);
+            g.fingerprint = fingerprint(&g.rule_id, &g.tags, &g.secret, &g.path);
             out.push(g);
         }
     }

@@ -9,7 +9,7 @@
 //! [`Reason`], and with `--explain` every dropped candidate is kept in the worker's
 //! [`Sink`] with its reason, so "why wasn't this reported?" has an answer.
 use crate::filters::{Candidate as AllowlistView, Filters};
-use crate::finding::{redact, Finding};
+use crate::finding::{redact_for, Finding};
 use crate::lines::line_bounds;
 use crate::rule::CompiledRule;
 use crate::{encoded, entropy, Engine, Scratch};
@@ -162,6 +162,9 @@ pub struct Sink {
     pub(crate) scratch: Scratch,
     pub findings: Vec<Finding>,
     drops: Option<Vec<Dropped>>,
+    /// What the engine had to say about a scan (a cap reached, a budget spent), for the
+    /// run's notes.
+    pub notes: Vec<String>,
 }
 
 impl Sink {
@@ -191,7 +194,7 @@ impl Sink {
                 commit: f.commit.as_ref().map(|c| c.commit.clone()),
                 line: f.line,
                 column: f.column,
-                secret: redact(&f.secret),
+                secret: redact_for(&f.secret, &f.tags),
                 reason,
             });
         }
@@ -250,7 +253,7 @@ impl Sink {
             commit: target.commit.map(str::to_string),
             line,
             column,
-            secret: redact(&secret),
+            secret: redact_for(&secret, &rule.rule.tags),
             reason,
         });
     }

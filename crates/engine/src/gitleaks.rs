@@ -14,7 +14,7 @@
 //! on the same line, a secret that contains its secret.
 use crate::decide::{Candidate, Drops, Hit, Reason};
 use crate::filters::Filters;
-use crate::finding::{fingerprint, Finding};
+use crate::finding::{fingerprint, Finding, LineText};
 use crate::rule::Matcher;
 use crate::{Engine, Sink, Target};
 use ferret_rules::Semantics;
@@ -37,6 +37,9 @@ impl Engine {
     ) {
         let rule = &self.rules[ri as usize].rule;
         for m in re.find_iter(content) {
+            if hits.len() >= crate::MAX_HITS {
+                break;
+            }
             let (s, e) = (m.start(), m.end());
             let (ts, te) = trim_newlines(content, s, e);
             let matched = &content[ts..te];
@@ -99,7 +102,7 @@ impl Engine {
             }
             let rule = &cr.rule;
             sink.findings.push(Finding {
-                fingerprint: fingerprint(&rule.id, "", path),
+                fingerprint: fingerprint(&rule.id, &rule.tags, "", path),
                 rule_id: rule.id.clone(),
                 description: rule.description.clone(),
                 severity: rule.severity,
@@ -108,7 +111,7 @@ impl Engine {
                 line: 1,
                 column: 1,
                 end_column: 1,
-                line_text: format!("file detected: {path}"),
+                line_text: LineText::plain(format!("file detected: {path}")),
                 ..Finding::default()
             });
         }

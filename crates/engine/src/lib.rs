@@ -35,11 +35,43 @@ pub use lines::{line_bounds, LineCursor};
 
 use crate::decide::{Hit, Layer};
 use crate::filters::Filters;
-use crate::finding::{fingerprint, Finding};
+use crate::finding::{fingerprint, Finding, LineText};
 use crate::rule::{CompiledRule, Matcher};
 use ferret_rules::{Rule, RuleSet, Semantics};
 use keywords::Keywords;
 use std::collections::BTreeMap;
+
+/// The most findings one piece of content reports. A real file holds a few; a rule that
+/// matches everything (a config's `regex = '.'`) would otherwise fill memory.
+pub const MAX_FINDINGS: usize = 1000;
+
+/// The most candidates one piece of content yields before matching stops (with a note):
+/// a bound on the work and memory a pathological rule can take per file.
+pub const MAX_HITS: usize = 10 * MAX_FINDINGS;
+
+/// Masks, in every finding's kept line, the secrets of the other findings of the same
+/// content, so no snippet shows a neighbour. Spans are sorted once and each finding looks
+/// only at those within its window.
+fn mask_neighbours(found: &mut [Finding]) {
+    if found.len() < 2 {
+        return;
+    }
+    let mut spans: Vec<(usize, usize)> = found.iter().map(|f| f.offset).collect();
+    spans.sort_unstable();
+    let longest = spans.iter().map(|s| s.1 - s.0).max().unwrap_or(0);
+    for f in found.iter_mut() {
+        let (ws, we) = (
+            f.line_text.start,
+            f.line_text.start + f.line_text.text.len(),
+        );
+        let from = spans.partition_point(|s| s.0 + longest < ws);
+        for &span in spans[from..].iter().take_while(|s| s.0 < we) {
+            if span != f.offset {
+                f.line_text.mask(span);
+            }
+        }
+    }
+}
 
 /// How many encodings deep a secret is looked for (base64 inside base64 is common in
 /// Kubernetes secrets holding Docker configs).
@@ -57,6 +89,8 @@ pub(crate) struct Scratch {
     hits: Vec<Hit>,
     /// Candidates that failed a check, kept only when explaining: (rule, secret, why).
     drops: Vec<decide::RawDrop>,
+    /// Matching stopped at [`MAX_HITS`] candidates.
+    capped: bool,
 }
 
 /// The compiled rule set.
@@ -217,6 +251,15 @@ impl Engine {
         if self.any_gitleaks {
             self.drop_generic_duplicates(sink, first);
         }
+        let found = &mut sink.findings[first..];
+        mask_neighbours(found);
+        if found.len() > MAX_FINDINGS {
+            sink.findings.truncate(first + MAX_FINDINGS);
+            sink.notes.push(format!(
+                "{}: more than {MAX_FINDINGS} findings; the first {MAX_FINDINGS} are reported",
+                target.path
+            ));
+        }
     }
 
     /// Rules that judge a file by its name: they also see files skipped as binary.
@@ -274,7 +317,7 @@ impl Engine {
             }
             let end_on_line = span.end.min(le.max(span.start));
             let end_column = pos.column + lines::char_count(&content[span.start..end_on_line]);
-            let line_text = String::from_utf8_lossy(line).into_owned();
+            let line_text = LineText::new(content, (pos.line_start, le), (span.start, span.end));
             for mut f in inner {
                 // Already found as written (the span merely contained it): report once.
                 let plain = sink.findings[first..plain_end].iter().any(|p| {
@@ -359,6 +402,7 @@ impl Engine {
         }
         scratch.hits.clear();
         scratch.drops.clear();
+        scratch.capped = false;
         let (path, commit) = (target.path, target.commit);
         let native_allowed = self.global.path_allowed(path, commit);
         let candidates = std::mem::take(&mut scratch.candidates);
@@ -396,6 +440,14 @@ impl Engine {
             self.resolve_overlaps(&mut scratch.hits, explain.then_some(&mut scratch.drops));
             scratch.hits.sort_by_key(|h| (h.at, h.rule));
         }
+        if scratch.capped {
+            sink.notes.push(format!(
+                "{}: matching stopped after {MAX_HITS} candidates (a rule that matches \
+                 almost everything?)",
+                target.path
+            ));
+        }
+        let scratch = &mut sink.scratch;
         let hits = std::mem::take(&mut scratch.hits);
         let drops = std::mem::take(&mut scratch.drops);
         let mut cursor = LineCursor::new(content);
@@ -440,10 +492,9 @@ impl Engine {
         let (_, le) = line_bounds(content, h.at);
         let first_line_end = h.at_end.min(le.max(h.at)).max(h.at);
         let end_column = pos.column + lines::char_count(&content[h.at..first_line_end]);
-        let line_text =
-            String::from_utf8_lossy(&content[pos.line_start..le.max(pos.line_start)]).into_owned();
+        let line_text = LineText::new(content, (pos.line_start, le), (h.start, h.end));
         Finding {
-            fingerprint: fingerprint(&rule.id, &secret, target.path),
+            fingerprint: fingerprint(&rule.id, &rule.tags, &secret, target.path),
             rule_id: rule.id.clone(),
             description: rule.description.clone(),
             severity: if h.checksum_failed {

@@ -27,8 +27,12 @@ impl Engine {
         let group = self.rules[ri as usize].rule.secret_group;
         let mut windows = std::mem::take(&mut scratch.windows);
         self.windows(ri, content, &scratch.rule_hits, &mut windows);
-        for &(ws, we) in &windows {
+        'windows: for &(ws, we) in &windows {
             for caps in re.captures_iter(&content[ws..we]) {
+                if scratch.hits.len() >= crate::MAX_HITS {
+                    scratch.capped = true;
+                    break 'windows;
+                }
                 let Some((s, e)) = secret_span(&caps, group, re) else {
                     continue;
                 };

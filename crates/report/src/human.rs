@@ -125,6 +125,9 @@ fn skipped(s: &ferret_source::StatsSnapshot) -> String {
     if s.skipped_allowlisted > 0 {
         parts.push(format!("{} allowlisted", s.skipped_allowlisted));
     }
+    if s.skipped_special > 0 {
+        parts.push(format!("{} not regular files", s.skipped_special));
+    }
     if s.errors > 0 {
         parts.push(format!("{} unreadable", s.errors));
     }

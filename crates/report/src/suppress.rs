@@ -7,7 +7,7 @@
 //! Suppression happens once, in `app::finish`, so every command that reports findings gets
 //! it the same way.
 use crate::{Error, Result};
-use ferret_engine::finding::{sanitize, Finding};
+use ferret_engine::finding::{legacy_fingerprint, sanitize, Finding};
 use ferret_engine::Reason;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
@@ -29,6 +29,9 @@ pub struct Suppressions {
 pub struct Suppressed {
     pub baseline: u64,
     pub ignored: u64,
+    /// Of those, how many matched a fingerprint in ferret 0.1's form only: the list
+    /// should be rewritten (those fingerprints can be guessed back for weak secrets).
+    pub legacy: u64,
 }
 
 impl Suppressions {
@@ -63,11 +66,25 @@ impl Suppressions {
             return n;
         }
         findings.retain(|f| {
-            if self.ignored.contains(&f.fingerprint) {
+            // Lists written by ferret 0.1 hold the fingerprints it computed then; they still
+            // match, and a note asks for the list to be rewritten (see `legacy`).
+            let legacy = || {
+                let old = legacy_fingerprint(&f.rule_id, &f.secret, &f.path);
+                (old != f.fingerprint).then_some(old)
+            };
+            let listed = |set: &HashSet<String>, n_legacy: &mut u64| {
+                set.contains(&f.fingerprint)
+                    || legacy().is_some_and(|old| {
+                        let hit = set.contains(&old);
+                        *n_legacy += u64::from(hit);
+                        hit
+                    })
+            };
+            if listed(&self.ignored, &mut n.legacy) {
                 n.ignored += 1;
                 dropped(f, Reason::Ignored);
                 false
-            } else if self.baseline.contains(&f.fingerprint) {
+            } else if listed(&self.baseline, &mut n.legacy) {
                 n.baseline += 1;
                 dropped(f, Reason::Baseline);
                 false
@@ -146,12 +163,7 @@ fn from_report(path: &Path, text: &str) -> Result<HashSet<String>> {
                 Some(fp) => {
                     out.insert(fp);
                 }
-                None => {
-                    return Err(invalid(
-                        path,
-                        at("a finding without a valid fingerprint"),
-                    ))
-                }
+                None => return Err(invalid(path, at("a finding without a valid fingerprint"))),
             }
         }
     }
@@ -181,7 +193,7 @@ pub fn parse_list(path: &Path, text: &str) -> Result<HashSet<String>> {
                         "line {}: expected one {FINGERPRINT_LEN}-hex-digit fingerprint",
                         i + 1
                     ),
-                ))
+                ));
             }
         }
     }
@@ -233,9 +245,9 @@ mod tests {
             column: 1,
             end_column: 2,
             secret: secret.into(),
-            fingerprint: fingerprint(rule, secret, path),
+            fingerprint: fingerprint(rule, &[], secret, path),
             offset: (0, 1),
-            line_text: secret.into(),
+            line_text: ferret_engine::finding::LineText::plain(secret),
             ..Default::default()
         }
     }
@@ -271,7 +283,7 @@ mod tests {
 
     #[test]
     fn reports_of_every_format_read_as_baselines() {
-        let fp = fingerprint("r", "s", "p");
+        let fp = fingerprint("r", &[], "s", "p");
         let json = format!(r#"{{"findings":[{{"fingerprint":"{fp}"}}]}}"#);
         let jsonl = format!("{{\"fingerprint\":\"{fp}\"}}\n{{\"fingerprint\":\"{fp}\"}}\n");
         let sarif =

@@ -124,6 +124,8 @@ pub struct Stats {
     pub skipped_large: AtomicU64,
     pub skipped_binary: AtomicU64,
     pub skipped_allowlisted: AtomicU64,
+    /// FIFOs, sockets and devices met in a walk: never opened for reading.
+    pub skipped_special: AtomicU64,
     pub errors: AtomicU64,
 }
 
@@ -135,6 +137,8 @@ pub struct StatsSnapshot {
     pub skipped_large: u64,
     pub skipped_binary: u64,
     pub skipped_allowlisted: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped_special: u64,
     pub errors: u64,
     pub elapsed_ms: u64,
     /// Findings not reported because `--baseline` lists them.
@@ -151,12 +155,17 @@ impl Stats {
             skipped_large: self.skipped_large.load(Ordering::Relaxed),
             skipped_binary: self.skipped_binary.load(Ordering::Relaxed),
             skipped_allowlisted: self.skipped_allowlisted.load(Ordering::Relaxed),
+            skipped_special: self.skipped_special.load(Ordering::Relaxed),
             errors: self.errors.load(Ordering::Relaxed),
             elapsed_ms: elapsed.as_millis() as u64,
             suppressed_baseline: 0,
             suppressed_ignored: 0,
         }
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// What a scan produced besides findings: problems and notes for stderr.
@@ -221,8 +230,12 @@ impl<'e> Scanner<'e> {
         Sink::new(self.options.explain)
     }
 
-    /// Moves a worker's explanations of dropped candidates into the shared diagnostics.
+    /// Moves a worker's engine notes and explanations of dropped candidates into the
+    /// shared diagnostics.
     pub fn keep_drops(&self, sink: &mut Sink) {
+        for n in sink.notes.drain(..) {
+            self.diagnostics.note(n);
+        }
         if sink.explaining() {
             let mut drops = sink.take_drops();
             if !drops.is_empty() {

@@ -32,6 +32,9 @@ use std::time::Duration;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Requests in flight unless the user sets a number.
 pub const DEFAULT_CONCURRENCY: usize = 8;
+/// How long the whole verification phase may take unless the user says: a scan with many
+/// secrets and a slow or silent service still ends.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
 
 /// How verification runs (the settings layer decides whether it runs at all).
 #[derive(Debug, Clone)]
@@ -40,6 +43,9 @@ pub struct VerifySettings {
     pub redirects: Vec<Redirect>,
     pub timeout: Duration,
     pub concurrency: usize,
+    /// No request starts after this much time since verification began; the secrets not
+    /// checked by then are `unknown`.
+    pub deadline: Duration,
 }
 
 impl Default for VerifySettings {
@@ -48,6 +54,7 @@ impl Default for VerifySettings {
             redirects: Vec::new(),
             timeout: DEFAULT_TIMEOUT,
             concurrency: DEFAULT_CONCURRENCY,
+            deadline: DEFAULT_DEADLINE,
         }
     }
 }
@@ -107,6 +114,7 @@ fn run(jobs: &[Job<'_>], settings: &VerifySettings) -> Vec<Verification> {
         return Vec::new();
     }
     let client = client::Client::new(settings.timeout);
+    let started = std::time::Instant::now();
     let next = AtomicUsize::new(0);
     let results: Vec<OnceLock<Verification>> = jobs.iter().map(|_| OnceLock::new()).collect();
     let workers = settings.concurrency.clamp(1, jobs.len());
@@ -115,7 +123,15 @@ fn run(jobs: &[Job<'_>], settings: &VerifySettings) -> Vec<Verification> {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(job) = jobs.get(i) else { break };
-                let _ = results[i].set(check(&client, job, &settings.redirects));
+                let v = if started.elapsed() >= settings.deadline {
+                    Verification::unknown(format!(
+                        "not checked: the verification deadline ({} s) was reached",
+                        settings.deadline.as_secs()
+                    ))
+                } else {
+                    check(&client, job, &settings.redirects)
+                };
+                let _ = results[i].set(v);
             });
         }
     });
@@ -133,15 +149,80 @@ fn check(client: &client::Client, job: &Job<'_>, redirects: &[Redirect]) -> Veri
         Ok(r) => r,
         Err(m) => return Verification::unknown(m),
     };
-    match client.send(&req) {
+    let mut v = match client.send(&req) {
         Ok(resp) => job.spec.judge(&resp),
         Err(reason) => Verification::unknown(reason),
+    };
+    without_secret(&mut v, job.secret);
+    v
+}
+
+/// A service may echo the key it was sent (in an identity field, a scope list, an error
+/// message): whatever of the response holds the secret is redacted, so a report never
+/// prints it whole.
+fn without_secret(v: &mut Verification, secret: &str) {
+    if secret.len() < 8 {
+        return;
+    }
+    let shown = ferret_engine::finding::redact(secret);
+    let clean = |s: &str| -> Option<String> {
+        if s.contains(secret) {
+            Some(s.replace(secret, &shown))
+        } else if s.len() >= 8 && secret.contains(s) {
+            Some(shown.clone())
+        } else {
+            None
+        }
+    };
+    for (_, value) in v.identity.iter_mut() {
+        let text = match &*value {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        if let Some(c) = clean(&text) {
+            *value = serde_json::Value::String(c);
+        }
+    }
+    for list in [v.scopes.as_mut(), v.write_scopes.as_mut()]
+        .into_iter()
+        .flatten()
+    {
+        for s in list.iter_mut() {
+            if let Some(c) = clean(s) {
+                *s = c;
+            }
+        }
+    }
+    if let Some(r) = v.reason.as_mut() {
+        if let Some(c) = clean(r) {
+            *r = c;
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_echoed_secret_is_redacted_in_every_field() {
+        let secret = ["sk_", "live_", "QmF4TjB1ZzR3Zk9wYnY2"].concat();
+        let mut v = Verification::new(ferret_engine::finding::Status::Verified);
+        v.identity = vec![
+            ("token".into(), serde_json::json!(secret.clone())),
+            ("note".into(), serde_json::json!(format!("key {secret} ok"))),
+            ("workspace".into(), serde_json::json!("Acme")),
+        ];
+        v.scopes = Some(vec![secret[..12].to_string(), "read".into()]);
+        v.reason = Some(format!("echo: {secret}"));
+        without_secret(&mut v, &secret);
+        let all = format!("{v:?}");
+        assert!(
+            !all.contains(&secret) && !all.contains(&secret[..12]),
+            "{all}"
+        );
+        assert_eq!(v.identity[2].1, "Acme");
+    }
 
     #[test]
     fn every_builtin_verify_block_is_valid_and_https() {

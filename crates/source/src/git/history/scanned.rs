@@ -181,7 +181,7 @@ impl Scanned {
                 for (path, commit) in more {
                     mine.extend(out.iter().map(|f| {
                         let mut f = f.clone();
-                        f.fingerprint = fingerprint(&f.rule_id, &f.secret, path);
+                        f.fingerprint = fingerprint(&f.rule_id, &f.tags, &f.secret, path);
                         f.path = path.clone();
                         (*commit, f)
                     }));
