@@ -23,7 +23,8 @@ use std::collections::HashMap;
 
 impl Engine {
     /// The candidates of `gitleaks` rule `ri` in `content`, decided on: hits go to
-    /// `hits`, failures to `drops` when explaining.
+    /// `hits`, failures to `drops` when explaining. True when a config rule's regex gave
+    /// up on this content (see [`crate::rule::Budgeted`]).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn gitleaks_hits(
         &self,
@@ -34,13 +35,22 @@ impl Engine {
         target: &Target<'_>,
         hits: &mut Vec<Hit>,
         mut drops: Drops<'_>,
-    ) {
+    ) -> bool {
         let rule = &self.rules[ri as usize].rule;
-        for m in re.find_iter(content) {
+        let budgeted = match self.rules[ri as usize].budgeted() {
+            Some(Ok(b)) => Some(b),
+            Some(Err(_)) => return false,
+            None => None,
+        };
+        let mut matches = Matches::new(re, budgeted, content);
+        while let Some(m) = matches.next() {
             if hits.len() >= crate::MAX_HITS {
                 break;
             }
-            let (s, e) = (m.start(), m.end());
+            let (s, e) = m;
+            if budgeted.is_some() && e - s > crate::rule::MAX_BUDGETED_MATCH {
+                continue;
+            }
             let (ts, te) = trim_newlines(content, s, e);
             let matched = &content[ts..te];
             let Some((ss, se)) = secret_span(re, matched, rule.secret_group) else {
@@ -68,6 +78,7 @@ impl Engine {
                 }
             }
         }
+        matches.gave_up
     }
 
     /// Findings of rules that report a file by its name (gitleaks' path-only rules): for
@@ -174,11 +185,11 @@ impl Engine {
         target: &Target<'_>,
         hits: &mut Vec<Hit>,
         drops: Drops<'_>,
-    ) {
+    ) -> bool {
         let mut primary = Vec::new();
-        self.gitleaks_hits(ri, re, filters, content, target, &mut primary, drops);
+        let gave_up = self.gitleaks_hits(ri, re, filters, content, target, &mut primary, drops);
         if primary.is_empty() {
-            return;
+            return gave_up;
         }
         let rule = &self.rules[ri as usize].rule;
         let mut found = Vec::with_capacity(rule.required.len());
@@ -196,7 +207,7 @@ impl Engine {
                         .iter()
                         .any(|f| f.path_allowed(target.path, target.commit))
                     {
-                        self.gitleaks_hits(qi, re, filters, content, target, &mut v, None);
+                        let _ = self.gitleaks_hits(qi, re, filters, content, target, &mut v, None);
                     }
                 }
             }
@@ -226,6 +237,7 @@ impl Engine {
                 hits.push(p);
             }
         }
+        gave_up
     }
 }
 
@@ -252,6 +264,58 @@ pub(super) fn composite_ids(
         }
     }
     Ok(ids)
+}
+
+/// A gitleaks rule's matches over a whole content: the `regex` crate's for ferret's own
+/// kind of trust, the budgeted DFA's (see [`crate::rule::Budgeted`]) for a config's rule,
+/// which ends early when the DFA gives up (`gave_up`).
+struct Matches<'a> {
+    plain: Option<regex::bytes::Matches<'a, 'a>>,
+    budgeted: Option<(
+        &'a crate::rule::Budgeted,
+        regex_automata::hybrid::regex::Cache,
+    )>,
+    content: &'a [u8],
+    at: usize,
+    gave_up: bool,
+}
+
+impl<'a> Matches<'a> {
+    fn new(re: &'a Regex, budgeted: Option<&'a crate::rule::Budgeted>, content: &'a [u8]) -> Self {
+        Matches {
+            plain: budgeted.is_none().then(|| re.find_iter(content)),
+            budgeted: budgeted.map(|b| (b, b.dfa.create_cache())),
+            content,
+            at: 0,
+            gave_up: false,
+        }
+    }
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        if let Some(it) = &mut self.plain {
+            return it.next().map(|m| (m.start(), m.end()));
+        }
+        let (b, cache) = self.budgeted.as_mut()?;
+        if self.gave_up || self.at > self.content.len() {
+            return None;
+        }
+        let input = regex_automata::Input::new(self.content).range(self.at..);
+        match b.dfa.try_search(cache, &input) {
+            Ok(Some(m)) => {
+                self.at = if m.end() > m.start() {
+                    m.end()
+                } else {
+                    m.end() + 1
+                };
+                Some((m.start(), m.end()))
+            }
+            Ok(None) => None,
+            Err(_) => {
+                self.gave_up = true;
+                None
+            }
+        }
+    }
 }
 
 /// gitleaks trims newlines off both ends of a match (`strings.Trim(match, "\n")`).

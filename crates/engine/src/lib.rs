@@ -91,6 +91,8 @@ pub(crate) struct Scratch {
     drops: Vec<decide::RawDrop>,
     /// Matching stopped at [`MAX_HITS`] candidates.
     capped: bool,
+    /// Config rules whose regex gave up on this content (see `rule::Budgeted`).
+    gave_up: Vec<u32>,
 }
 
 /// The compiled rule set.
@@ -403,6 +405,7 @@ impl Engine {
         scratch.hits.clear();
         scratch.drops.clear();
         scratch.capped = false;
+        scratch.gave_up.clear();
         let (path, commit) = (target.path, target.commit);
         let native_allowed = self.global.path_allowed(path, commit);
         let candidates = std::mem::take(&mut scratch.candidates);
@@ -427,10 +430,30 @@ impl Engine {
                     self.native_hits(ri, re, filters, content, target, scratch, explain)
                 }
                 Matcher::Gitleaks => {
-                    self.gitleaks_hits(ri, re, filters, content, target, &mut scratch.hits, drops)
+                    if self.gitleaks_hits(
+                        ri,
+                        re,
+                        filters,
+                        content,
+                        target,
+                        &mut scratch.hits,
+                        drops,
+                    ) {
+                        scratch.gave_up.push(ri);
+                    }
                 }
                 Matcher::Composite => {
-                    self.composite_hits(ri, re, filters, content, target, &mut scratch.hits, drops)
+                    if self.composite_hits(
+                        ri,
+                        re,
+                        filters,
+                        content,
+                        target,
+                        &mut scratch.hits,
+                        drops,
+                    ) {
+                        scratch.gave_up.push(ri);
+                    }
                 }
                 Matcher::PathOnly => {}
             }
@@ -440,6 +463,15 @@ impl Engine {
             self.resolve_overlaps(&mut scratch.hits, explain.then_some(&mut scratch.drops));
             scratch.hits.sort_by_key(|h| (h.at, h.rule));
         }
+        for ri in std::mem::take(&mut sink.scratch.gave_up) {
+            sink.notes.push(format!(
+                "{}: rule {} skipped here: its regex (from a config file) costs too much on \
+                 this content",
+                target.path,
+                ferret_rules::safe::quoted(&self.rules[ri as usize].rule.id)
+            ));
+        }
+        let scratch = &mut sink.scratch;
         if scratch.capped {
             sink.notes.push(format!(
                 "{}: matching stopped after {MAX_HITS} candidates (a rule that matches \

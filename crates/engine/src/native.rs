@@ -2,6 +2,7 @@
 //! hits, and the secret is the rule's capture group.
 use crate::decide::Candidate;
 use crate::filters::Filters;
+use crate::rule::{Budgeted, MAX_BUDGETED_MATCH};
 use crate::{Engine, Scratch, Target};
 use regex::bytes::{Captures, Regex};
 
@@ -27,6 +28,13 @@ impl Engine {
         let group = self.rules[ri as usize].rule.secret_group;
         let mut windows = std::mem::take(&mut scratch.windows);
         self.windows(ri, content, &scratch.rule_hits, &mut windows);
+        if let Some(budgeted) = self.rules[ri as usize].budgeted() {
+            if let Ok(b) = budgeted {
+                self.budgeted_hits(ri, b, filters, content, target, scratch, explain, &windows);
+            }
+            scratch.windows = windows;
+            return;
+        }
         'windows: for &(ws, we) in &windows {
             for caps in re.captures_iter(&content[ws..we]) {
                 if scratch.hits.len() >= crate::MAX_HITS {
@@ -54,6 +62,79 @@ impl Engine {
             }
         }
         scratch.windows = windows;
+    }
+
+    /// [`Engine::native_hits`] for a rule from a config file, under a work budget (see
+    /// [`crate::rule::Budgeted`]): each window is searched as its own haystack, as the
+    /// `regex` crate's search is, and the rule stops for this content when the DFA gives up.
+    #[allow(clippy::too_many_arguments)]
+    fn budgeted_hits(
+        &self,
+        ri: u32,
+        b: &Budgeted,
+        filters: &[Filters],
+        content: &[u8],
+        target: &Target<'_>,
+        scratch: &mut Scratch,
+        explain: bool,
+        windows: &[(usize, usize)],
+    ) {
+        use regex_automata::{Anchored, Input};
+        let group = self.rules[ri as usize].rule.secret_group;
+        let mut cache = b.dfa.create_cache();
+        let mut caps = b.groups.create_captures();
+        for &(ws, we) in windows {
+            let hay = &content[ws..we];
+            let mut at = 0;
+            while at <= hay.len() {
+                let m = match b.dfa.try_search(&mut cache, &Input::new(hay).range(at..)) {
+                    Ok(Some(m)) => m,
+                    Ok(None) => break,
+                    Err(_) => {
+                        scratch.gave_up.push(ri);
+                        return;
+                    }
+                };
+                at = if m.end() > m.start() {
+                    m.end()
+                } else {
+                    m.end() + 1
+                };
+                if m.end() - m.start() > MAX_BUDGETED_MATCH {
+                    continue;
+                }
+                if scratch.hits.len() >= crate::MAX_HITS {
+                    scratch.capped = true;
+                    return;
+                }
+                b.groups.search_captures(
+                    &Input::new(hay)
+                        .range(m.start()..m.end())
+                        .anchored(Anchored::Yes),
+                    &mut caps,
+                );
+                let span = |g: usize| caps.get_group(g).map(|s| (s.start + ws, s.end + ws));
+                let secret = caps
+                    .get_group_by_name("secret")
+                    .map(|s| (s.start + ws, s.end + ws))
+                    .or_else(|| match group {
+                        Some(g) => span(g),
+                        None => (1..caps.group_len()).find_map(span).or_else(|| span(0)),
+                    });
+                let Some(secret) = secret else { continue };
+                let c = Candidate {
+                    secret,
+                    matched: (m.start() + ws, m.end() + ws),
+                    line: None,
+                    at: secret,
+                };
+                match self.consider(ri, filters, content, target, c) {
+                    Ok(hit) => scratch.hits.push(hit),
+                    Err(reason) if explain => scratch.drops.push((ri, secret, reason)),
+                    Err(_) => {}
+                }
+            }
+        }
     }
 
     /// Where a rule's regex runs: around its keyword hits, from a little before each to

@@ -36,7 +36,25 @@ pub(crate) struct CompiledRule {
     path: OnceLock<Result<Option<Regex>, String>>,
     /// `allowlist` (when not empty) and `allowlists`.
     filters: OnceLock<Result<Vec<Filters>, String>>,
+    /// For a rule from a config file: its regex as a lazy DFA that gives up instead of
+    /// falling back to a slow search, and as a meta regex for the groups of a match.
+    budgeted: OnceLock<Result<Budgeted, String>>,
 }
+
+/// A config rule's regex under a work budget. The `regex` crate falls back from its lazy
+/// DFA to a search whose cost grows with the pattern's size times the input's when the
+/// DFA thrashes: a config regex like `(?:[a-z]{1,100}){1,100}x` then ran at 8.5 KB/s on a
+/// long line. Here the DFA alone finds matches and gives up (the rule is skipped for that
+/// content, with a note) when it keeps clearing its cache without progress; the groups of
+/// each match are then read by an anchored search over the match alone.
+pub(crate) struct Budgeted {
+    pub dfa: regex_automata::hybrid::regex::Regex,
+    pub groups: regex_automata::meta::Regex,
+}
+
+/// The longest match a budgeted rule reads groups in: no secret is this long, and an
+/// anchored search over a megabyte-long match would be the slow search again.
+pub(crate) const MAX_BUDGETED_MATCH: usize = 64 << 10;
 
 impl CompiledRule {
     pub fn new(rule: &Rule) -> Self {
@@ -57,7 +75,21 @@ impl CompiledRule {
             regex: OnceLock::new(),
             path: OnceLock::new(),
             filters: OnceLock::new(),
+            budgeted: OnceLock::new(),
         }
+    }
+
+    /// The budgeted form of a config rule's regex (see [`Budgeted`]); `None` for ferret's
+    /// own rules, which the test suite proves and which keep the `regex` crate's search.
+    pub fn budgeted(&self) -> Option<Result<&Budgeted, &String>> {
+        if !self.rule.from_config {
+            return None;
+        }
+        Some(
+            self.budgeted
+                .get_or_init(|| build_budgeted(&self.rule.regex))
+                .as_ref(),
+        )
     }
 
     pub fn regex(&self) -> Result<&Regex, &String> {
@@ -117,4 +149,31 @@ impl CompiledRule {
             Err(_) => false,
         }
     }
+}
+
+fn build_budgeted(pattern: &str) -> Result<Budgeted, String> {
+    use regex_automata::hybrid::{dfa, regex::Builder};
+    use regex_automata::util::syntax;
+    let attempt = |unicode: bool| -> Result<Budgeted, String> {
+        let syntax = syntax::Config::new().unicode(unicode).utf8(false);
+        let dfa = Builder::new()
+            .syntax(syntax)
+            .dfa(
+                dfa::Config::new()
+                    .cache_capacity(2 << 20)
+                    // Give up after the third cache clear that came with less than ten
+                    // bytes of progress per state built: thrashing, not work.
+                    .minimum_cache_clear_count(Some(3))
+                    .minimum_bytes_per_state(Some(10)),
+            )
+            .build(pattern)
+            .map_err(|e| e.to_string())?;
+        let groups = regex_automata::meta::Builder::new()
+            .syntax(syntax)
+            .configure(regex_automata::meta::Config::new().utf8_empty(false))
+            .build(pattern)
+            .map_err(|e| e.to_string())?;
+        Ok(Budgeted { dfa, groups })
+    };
+    attempt(false).or_else(|e| attempt(true).map_err(|_| e))
 }

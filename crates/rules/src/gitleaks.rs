@@ -223,6 +223,7 @@ impl GlRule {
             allowlist: Allowlist::default(),
             allowlists: self.allowlists,
             semantics: Semantics::Gitleaks,
+            from_config: true,
             required: self.required,
             skip_report: self.skip_report,
             examples: Vec::new(),

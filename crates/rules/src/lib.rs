@@ -197,6 +197,10 @@ pub struct Rule {
     pub allowlists: Vec<Allowlist>,
     #[serde(default)]
     pub semantics: Semantics,
+    /// Set when the rule came from a config file rather than ferret's own rules: such a
+    /// regex is matched under a work budget (see the engine), since nobody proved it.
+    #[serde(skip)]
+    pub from_config: bool,
     /// Rules that must also match near this one for it to be reported (gitleaks'
     /// composite rules; `gitleaks` rules only).
     #[serde(default)]
@@ -500,7 +504,8 @@ impl RuleSet {
             .enumerate()
             .map(|(i, r)| (r.id.clone(), i))
             .collect();
-        for rule in file.rules {
+        for mut rule in file.rules {
+            rule.from_config = true;
             match index.get(&rule.id) {
                 Some(&i) => self.rules[i] = rule,
                 None => self.rules.push(rule),
