@@ -241,7 +241,7 @@ impl Rules {
             {
                 if let Some(v) = &r.verify {
                     ferret_verify::VerifySpec::parse(v).map_err(|m| Error::Rule {
-                        id: safe::quoted(&r.id),
+                        id: r.id.clone(),
                         message: format!("verify: {}", safe::scrub(&m)),
                     })?;
                 }

@@ -495,7 +495,7 @@ fn invalid_gitleaks_configs_are_exit_two_naming_the_file_and_the_rule() {
         ("[[rules]]\nid = \"zq-bad\"\ndescription = \"nothing to match\"\n", "both |regex| and |path|"),
         (
             "[[rules]]\nid = \"zq-bad\"\nregex = 'x'\n[[rules.required]]\nid = \"other\"\n",
-            "\"other\" does not exist",
+            "'other' does not exist",
         ),
     ];
     for (config, why) in cases {

@@ -14,6 +14,7 @@ mod eval;
 mod git;
 mod gitleaks;
 mod hooks;
+mod hostile;
 mod packaging;
 mod reports;
 mod rules;

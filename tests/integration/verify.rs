@@ -495,7 +495,7 @@ fn bad_verify_settings_are_usage_errors() {
     );
     let (code, _, err) = run_in(t.path(), &["scan", ".", "--config", ".ferret.toml"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("rule \"x-token\": verify: url"), "{err}");
+    assert!(err.contains("rule x-token: verify: url"), "{err}");
 }
 
 #[test]

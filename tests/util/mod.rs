@@ -52,7 +52,8 @@ impl Tree {
 /// The `ferret` binary built for this test run, with colour and CI noise turned off.
 pub fn ferret() -> Command {
     let mut c = Command::cargo_bin("ferret").expect("ferret binary");
-    c.env("NO_COLOR", "1").env_remove("FERRET_CONFIG");
+    // No user config: FERRET_CONFIG empty turns it off (see settings/config.rs).
+    c.env("NO_COLOR", "1").env("FERRET_CONFIG", "");
     c
 }
 

@@ -58,16 +58,19 @@ impl LazyRegexes {
     fn compiled(&self) -> std::result::Result<&[short::Regex], &String> {
         self.compiled
             .get_or_init(|| {
-                // Errors are worded by the `regex` crate, as for rule regexes.
+                // Errors are worded by the `regex` crate, as for rule regexes; the pattern
+                // is named by its place, not quoted (a config's text may hold a secret).
                 self.patterns
                     .iter()
-                    .map(|p| {
+                    .enumerate()
+                    .map(|(i, p)| {
                         short::build(&[p], true).map_err(|meta| {
                             format!(
-                                "allowlist regex {p:?}: {}",
-                                short_error(
+                                "allowlist regex #{}: {}",
+                                i + 1,
+                                ferret_rules::safe::scrub(&short_error(
                                     &compile_regex(p).err().map_or(meta, |e| e.to_string())
-                                )
+                                ))
                             )
                         })
                     })

@@ -43,6 +43,7 @@ impl Engine {
             None => None,
         };
         let mut matches = Matches::new(re, budgeted, content);
+        let mut allow = crate::decide::AllowCache::default();
         while let Some(m) = matches.next() {
             if hits.len() >= crate::MAX_HITS {
                 break;
@@ -69,7 +70,7 @@ impl Engine {
                 line: Some(line_span(content, s, s + (te - ts))),
                 at: (at, te.max(at)),
             };
-            match self.consider(ri, filters, content, target, c) {
+            match self.consider(ri, filters, content, target, c, &mut allow) {
                 Ok(hit) => hits.push(hit),
                 Err(reason) => {
                     if let Some(d) = drops.as_deref_mut() {

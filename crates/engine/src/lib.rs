@@ -65,11 +65,13 @@ fn mask_neighbours(found: &mut [Finding]) {
             f.line_text.start + f.line_text.text.len(),
         );
         let from = spans.partition_point(|s| s.0 + longest < ws);
-        for &span in spans[from..].iter().take_while(|s| s.0 < we) {
-            if span != f.offset {
-                f.line_text.mask(span);
-            }
-        }
+        let own = f.offset;
+        let near = spans[from..]
+            .iter()
+            .take_while(|s| s.0 < we)
+            .filter(|&&s| s != own)
+            .copied();
+        f.line_text.mask_all(near);
     }
 }
 
@@ -93,6 +95,8 @@ pub(crate) struct Scratch {
     capped: bool,
     /// Config rules whose regex gave up on this content (see `rule::Budgeted`).
     gave_up: Vec<u32>,
+    /// The inline-allow answer for the last line a candidate sat on.
+    allow: decide::AllowCache,
 }
 
 /// The compiled rule set.
@@ -356,17 +360,24 @@ impl Engine {
             return;
         }
         let spec = |id: &str| {
-            self.rules
-                .iter()
-                .find(|r| r.rule.id == id)
-                .map_or(0, |r| r.specificity)
+            self.by_id
+                .get(id)
+                .map_or(0, |&i| self.rules[i as usize].specificity)
         };
-        let overlaps =
-            |a: &Finding, b: &Finding| a.offset.0 < b.offset.1 && b.offset.0 < a.offset.1;
+        // Plain findings by start, so each decoded one looks only at those it can overlap.
+        let mut plain: Vec<usize> = (first..plain_end).collect();
+        plain.sort_unstable_by_key(|&i| out[i].offset.0);
+        let longest = plain
+            .iter()
+            .map(|&i| out[i].offset.1 - out[i].offset.0)
+            .max()
+            .unwrap_or(0);
         let mut winner: Vec<Option<usize>> = vec![None; out.len()];
         for d in plain_end..out.len() {
-            for r in first..plain_end {
-                if !overlaps(&out[r], &out[d]) {
+            let (ds, de) = out[d].offset;
+            let from = plain.partition_point(|&i| out[i].offset.0 + longest <= ds);
+            for &r in plain[from..].iter().take_while(|&&i| out[i].offset.0 < de) {
+                if out[r].offset.1 <= ds {
                     continue;
                 }
                 let (sr, sd) = (spec(&out[r].rule_id), spec(&out[d].rule_id));
@@ -406,6 +417,7 @@ impl Engine {
         scratch.drops.clear();
         scratch.capped = false;
         scratch.gave_up.clear();
+        scratch.allow = decide::AllowCache::default();
         let (path, commit) = (target.path, target.commit);
         let native_allowed = self.global.path_allowed(path, commit);
         let candidates = std::mem::take(&mut scratch.candidates);
@@ -468,7 +480,7 @@ impl Engine {
                 "{}: rule {} skipped here: its regex (from a config file) costs too much on \
                  this content",
                 target.path,
-                ferret_rules::safe::quoted(&self.rules[ri as usize].rule.id)
+                ferret_rules::safe::id(&self.rules[ri as usize].rule.id)
             ));
         }
         let scratch = &mut sink.scratch;
@@ -483,7 +495,15 @@ impl Engine {
         let hits = std::mem::take(&mut scratch.hits);
         let drops = std::mem::take(&mut scratch.drops);
         let mut cursor = LineCursor::new(content);
-        for h in &hits {
+        let mut lines = decide::AllowCache::default();
+        for (made, h) in hits.iter().enumerate() {
+            if made == MAX_FINDINGS {
+                sink.notes.push(format!(
+                    "{}: more than {MAX_FINDINGS} findings; the first {MAX_FINDINGS} are reported",
+                    target.path
+                ));
+                break;
+            }
             if h.checksum_failed && !self.keep_bad_checksums {
                 sink.drop_candidate(
                     &self.rules[h.rule as usize],
@@ -494,8 +514,9 @@ impl Engine {
                 );
                 continue;
             }
+            let (_, le) = lines.bounds(content, h.at);
             sink.findings
-                .push(self.finding(h, content, target, &mut cursor));
+                .push(self.finding(h, content, target, &mut cursor, le));
         }
         for (ri, span, reason) in &drops {
             sink.drop_candidate(
@@ -517,11 +538,11 @@ impl Engine {
         content: &[u8],
         target: &Target<'_>,
         cursor: &mut LineCursor<'_>,
+        le: usize,
     ) -> Finding {
         let rule = &self.rules[h.rule as usize].rule;
         let pos = cursor.position(h.at);
         let secret = String::from_utf8_lossy(&content[h.start..h.end]).into_owned();
-        let (_, le) = line_bounds(content, h.at);
         let first_line_end = h.at_end.min(le.max(h.at)).max(h.at);
         let end_column = pos.column + lines::char_count(&content[h.at..first_line_end]);
         let line_text = LineText::new(content, (pos.line_start, le), (h.start, h.end));

@@ -54,7 +54,7 @@ impl Engine {
                     line: None,
                     at: secret,
                 };
-                match self.consider(ri, filters, content, target, c) {
+                match self.consider(ri, filters, content, target, c, &mut scratch.allow) {
                     Ok(hit) => scratch.hits.push(hit),
                     Err(reason) if explain => scratch.drops.push((ri, secret, reason)),
                     Err(_) => {}
@@ -128,7 +128,7 @@ impl Engine {
                     line: None,
                     at: secret,
                 };
-                match self.consider(ri, filters, content, target, c) {
+                match self.consider(ri, filters, content, target, c, &mut scratch.allow) {
                     Ok(hit) => scratch.hits.push(hit),
                     Err(reason) if explain => scratch.drops.push((ri, secret, reason)),
                     Err(_) => {}

@@ -14,7 +14,8 @@ pub enum Error {
     NotFound { path: PathBuf },
     #[error("config {path}: {message}")]
     Config { path: PathBuf, message: String },
-    #[error("rule {id}: {message}")]
+    /// The id is shown only when it reads like one (see [`crate::safe::id`]).
+    #[error("rule {}: {message}", crate::safe::id(id))]
     Rule { id: String, message: String },
     #[error("rules file {file}: {message}")]
     RulesFile { file: String, message: String },

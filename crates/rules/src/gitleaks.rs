@@ -126,7 +126,7 @@ fn translate_checked(
         if r.regex.is_empty() && r.path.is_none() {
             return Err(err(format!(
                 "rule {}: both |regex| and |path| are empty, this rule will have no effect",
-                safe::quoted(&r.id)
+                safe::id(&r.id)
             )));
         }
     }
@@ -137,9 +137,9 @@ fn translate_checked(
             .find(|q| !rules.iter().any(|x| x.id == q.id))
         {
             return Err(err(format!(
-                "rule {}: [[rules.required]] rule ID {} does not exist",
-                safe::quoted(&r.id),
-                safe::quoted(&q.id)
+                "rule {}: [[rules.required]] rule ID '{}' does not exist",
+                safe::id(&r.id),
+                safe::id(&q.id)
             )));
         }
     }
@@ -148,8 +148,8 @@ fn translate_checked(
             Some(r) => r.allowlists.push(allowlist),
             None => {
                 return Err(err(format!(
-                    "[[allowlists]] target rule ID {} does not exist",
-                    safe::quoted(&id)
+                    "[[allowlists]] target rule ID '{}' does not exist",
+                    safe::id(&id)
                 )))
             }
         }
@@ -286,7 +286,7 @@ fn parse(
         let name = if id.is_empty() {
             format!("rules[{i}]")
         } else {
-            format!("rule {}", safe::quoted(&id))
+            format!("rule {}", safe::id(&id))
         };
         let rule = parse_rule(&t, &name, unknown).map_err(&err)?;
         // A later definition of an id replaces the earlier one, as in gitleaks' rule map.
@@ -821,7 +821,7 @@ mod tests {
         "#)
         .unwrap_err()
         .to_string();
-        assert!(e.contains("rule \"r\"") && e.contains("deprecated"), "{e}");
+        assert!(e.contains("rule r") && e.contains("deprecated"), "{e}");
     }
 
     #[test]
@@ -840,7 +840,7 @@ mod tests {
         let e = tr("[[allowlists]]\ntargetRules = [\"nope\"]\nstopwords = [\"s\"]\n")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("\"nope\" does not exist"), "{e}");
+        assert!(e.contains("'nope' does not exist"), "{e}");
     }
 
     #[test]

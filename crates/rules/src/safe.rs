@@ -23,6 +23,21 @@ pub fn quoted(s: &str) -> String {
     }
 }
 
+/// A rule id (or any name) for an error message: as it is when it reads like an id
+/// (lowercase words, digits and dashes, nothing random-looking), otherwise described.
+pub fn id(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && !has_key_material(s);
+    if plain {
+        s.to_string()
+    } else {
+        format!("({} characters, not shown)", s.chars().count())
+    }
+}
+
 /// `s` with every run that looks like key material replaced by `…`, and control
 /// characters by U+FFFD: for free text (an error message that may quote its input).
 pub fn scrub(s: &str) -> String {

@@ -235,8 +235,17 @@ fn walk_with(
                     return WalkState::Continue;
                 }
             };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                return WalkState::Continue;
+            match entry.file_type() {
+                Some(t) if t.is_file() => {}
+                // A FIFO, a socket, a device: counted, never opened.
+                Some(t) if !t.is_dir() && !t.is_symlink() => {
+                    scanner
+                        .stats
+                        .skipped_special
+                        .fetch_add(1, Ordering::Relaxed);
+                    return WalkState::Continue;
+                }
+                _ => return WalkState::Continue,
             }
             let path = entry.path();
             let shown = display_path(root, path, several);
