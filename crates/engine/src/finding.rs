@@ -44,6 +44,33 @@ pub struct Finding {
     pub checksum_failed: bool,
     /// Filled in by the verify stage when `--verify` is on.
     pub verification: Option<Verification>,
+    /// The other parts of a multi-part credential found near this one (its rule's
+    /// `pair`), in the rule's order; empty for single-part secrets.
+    pub parts: Vec<PairedPart>,
+}
+
+/// One part of a multi-part credential, found near the finding that carries it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PairedPart {
+    /// The part's name in its rule's `pair` (`secret_access_key`).
+    pub name: String,
+    /// The rule whose finding this part was, when the part names a rule.
+    pub rule_id: Option<String>,
+    /// The whole part. Reports print it redacted unless `--show-secrets`.
+    pub secret: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl PairedPart {
+    /// The part as reports should print it.
+    pub fn shown_secret(&self, show: bool) -> String {
+        if show || self.secret.is_empty() {
+            self.secret.clone()
+        } else {
+            redact(&self.secret)
+        }
+    }
 }
 
 /// What the issuing service said about a secret (the verify stage fills it in).
@@ -129,6 +156,17 @@ pub fn redact(secret: &str) -> String {
 }
 
 impl Finding {
+    /// The lines the finding stands on: its own and its parts'. A change that adds any of
+    /// them changes the credential.
+    pub fn lines(&self) -> impl Iterator<Item = usize> + '_ {
+        std::iter::once(self.line).chain(self.parts.iter().map(|p| p.line))
+    }
+
+    /// The part named `name`, if it was found.
+    pub fn part(&self, name: &str) -> Option<&PairedPart> {
+        self.parts.iter().find(|p| p.name == name)
+    }
+
     /// The secret as reports should print it.
     pub fn shown_secret(&self, show: bool) -> String {
         if show || self.secret.is_empty() {

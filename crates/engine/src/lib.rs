@@ -25,6 +25,7 @@ mod gitleaks;
 mod keywords;
 pub mod lines;
 mod native;
+mod pair;
 mod rule;
 mod short;
 
@@ -77,6 +78,8 @@ pub struct Engine {
     any_gitleaks: bool,
     /// Rule id → index, for composite rules' `required`.
     by_id: std::collections::HashMap<String, u32>,
+    /// Rule id → index of every rule with a `pair` (multi-part credentials).
+    paired: std::collections::HashMap<String, u32>,
     keep_bad_checksums: bool,
 }
 
@@ -139,6 +142,7 @@ impl Engine {
             path_only,
             any_gitleaks: set.rules.iter().any(|r| r.semantics == Semantics::Gitleaks),
             by_id: gitleaks::composite_ids(set)?,
+            paired: pair::paired_rules(set)?,
             keep_bad_checksums: false,
         })
     }
@@ -165,6 +169,7 @@ impl Engine {
                 })?;
             }
             r.path().map_err(|m| rule_error(r, m.clone()))?;
+            r.part_regexes().map_err(|m| rule_error(r, m.clone()))?;
             for f in r.filters().map_err(|m| rule_error(r, m.clone()))? {
                 f.check()?;
             }
@@ -217,6 +222,7 @@ impl Engine {
         if self.any_gitleaks {
             self.drop_generic_duplicates(sink, first);
         }
+        self.pair_parts(target, content, sink, first);
     }
 
     /// Rules that judge a file by its name: they also see files skipped as binary.
@@ -463,6 +469,7 @@ impl Engine {
             commit: None,
             decoded: None,
             verification: None,
+            parts: Vec::new(),
         }
     }
 

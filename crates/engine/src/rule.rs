@@ -36,6 +36,8 @@ pub(crate) struct CompiledRule {
     path: OnceLock<Result<Option<Regex>, String>>,
     /// `allowlist` (when not empty) and `allowlists`.
     filters: OnceLock<Result<Vec<Filters>, String>>,
+    /// The `regex` of each of the rule's `pair` parts (`None` for a part that names a rule).
+    parts: OnceLock<Result<Vec<Option<Regex>>, String>>,
 }
 
 impl CompiledRule {
@@ -57,7 +59,36 @@ impl CompiledRule {
             regex: OnceLock::new(),
             path: OnceLock::new(),
             filters: OnceLock::new(),
+            parts: OnceLock::new(),
         }
+    }
+
+    /// The compiled `regex` of each `pair` part, in order.
+    pub fn part_regexes(&self) -> Result<&[Option<Regex>], &String> {
+        self.parts
+            .get_or_init(|| {
+                let Some(pair) = &self.rule.pair else {
+                    return Ok(Vec::new());
+                };
+                pair.parts
+                    .iter()
+                    .map(|p| {
+                        p.regex
+                            .as_deref()
+                            .map(compile_regex)
+                            .transpose()
+                            .map_err(|e| {
+                                format!(
+                                    "part {:?}: invalid regex: {}",
+                                    p.name,
+                                    short_error(&e.to_string())
+                                )
+                            })
+                    })
+                    .collect()
+            })
+            .as_ref()
+            .map(Vec::as_slice)
     }
 
     pub fn regex(&self) -> Result<&Regex, &String> {

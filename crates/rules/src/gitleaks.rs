@@ -230,6 +230,7 @@ impl GlRule {
             examples: Vec::new(),
             negative_examples: Vec::new(),
             verify: None,
+            pair: None,
         }
     }
 
