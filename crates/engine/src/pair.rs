@@ -317,7 +317,12 @@ regex = '''demo_secret[ =:]+([A-Za-z0-9]{20})'''
 keywords = ["demo_secret"]
 "#;
 
+    /// Two made-up secrets, kept out of the source as literals (ferret scans itself).
+    const S1: &str = concat!("Q7wE9rT1", "yU3iO5pA2sD4");
+    const S2: &str = concat!("Z8xC6vB4", "nM2lK0jH9gF7");
+
     fn scan(rules: &str, text: &str) -> (Vec<crate::finding::Finding>, Vec<crate::Dropped>) {
+        let text = &text.replace("S1", S1).replace("S2", S2);
         let mut set = RuleSet::only(rules);
         set.allowlist.regexes.push("^0+$".into());
         let e = Engine::new(&set).unwrap();
@@ -331,9 +336,9 @@ keywords = ["demo_secret"]
     #[test]
     fn a_primary_carries_its_nearest_parts_and_they_are_not_reported_alone() {
         let text = "\
-demo_secret = Q7wE9rT1yU3iO5pA2sD4
+demo_secret = S1
 id = DKIDAAAABBBBCCCC
-demo_secret = Z8xC6vB4nM2lK0jH9gF7
+demo_secret = S2
 account = 123456
 
 far away
@@ -349,13 +354,7 @@ far away
             .map(|p| (p.name.as_str(), p.secret.as_str(), p.line))
             .collect();
         // Both secrets are one line away: the one after the key id wins.
-        assert_eq!(
-            parts,
-            [
-                ("secret_key", "Z8xC6vB4nM2lK0jH9gF7", 3),
-                ("account", "123456", 4)
-            ]
-        );
+        assert_eq!(parts, [("secret_key", S2, 3), ("account", "123456", 4)]);
         assert_eq!(f.parts[0].rule_id.as_deref(), Some("demo-secret"));
         assert_eq!(f.parts[0].column, 15);
         // The paired secret is not reported on its own, and `--explain` says why.
@@ -370,7 +369,7 @@ far away
 
     #[test]
     fn parts_out_of_reach_are_not_paired_and_required_pairs_drop_the_primary() {
-        let text = "id = DKIDAAAABBBBCCCC\n\n\n\ndemo_secret = Q7wE9rT1yU3iO5pA2sD4\n";
+        let text = "id = DKIDAAAABBBBCCCC\n\n\n\ndemo_secret = S1\n";
         let (found, _) = scan(RULES, text);
         let ids: Vec<(&str, usize)> = found
             .iter()
@@ -389,7 +388,7 @@ far away
         // An optional part missing does not make a required pair incomplete.
         let (found, _) = scan(
             &required,
-            "id = DKIDAAAABBBBCCCC account=654321 demo_secret: Q7wE9rT1yU3iO5pA2sD4\n",
+            "id = DKIDAAAABBBBCCCC account=654321 demo_secret: S1\n",
         );
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].parts.len(), 2);
@@ -400,11 +399,11 @@ far away
         let text = "\
 [default]
 id = DKIDAAAABBBBCCCC
-demo_secret = Q7wE9rT1yU3iO5pA2sD4
+demo_secret = S1
 account = 111111
 [prod]
 id = DKIDDDDDEEEEFFFF
-demo_secret = Z8xC6vB4nM2lK0jH9gF7
+demo_secret = S2
 account = 222222
 ";
         let (found, _) = scan(RULES, text);
@@ -412,13 +411,7 @@ account = 222222
             .iter()
             .map(|f| f.parts.iter().map(|p| p.secret.as_str()).collect())
             .collect();
-        assert_eq!(
-            got,
-            [
-                vec!["Q7wE9rT1yU3iO5pA2sD4", "111111"],
-                vec!["Z8xC6vB4nM2lK0jH9gF7", "222222"]
-            ]
-        );
+        assert_eq!(got, [vec![S1, "111111"], vec![S2, "222222"]]);
     }
 
     #[test]
