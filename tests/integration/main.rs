@@ -23,3 +23,4 @@ mod snapshots;
 mod standalone;
 mod verify;
 mod verify_builtin;
+mod verify_cloud;
