@@ -204,6 +204,13 @@ impl Finding {
             // Multi-line secrets (key blocks): show only the secret's redaction.
             None => shown,
         };
+        // A part of a multi-part credential on the same line is redacted too.
+        let mut text = text;
+        if !show {
+            for p in self.parts.iter().filter(|p| !p.secret.is_empty()) {
+                text = text.replace(p.secret.as_str(), &redact(&p.secret));
+            }
+        }
         sanitize(text.trim())
     }
 }
@@ -251,6 +258,25 @@ mod tests {
     fn redaction_keeps_a_short_prefix() {
         let r = redact("sk_abcdefghijklmnopqrstuvwxyz0123");
         assert_eq!(r, "sk_ab…");
+    }
+
+    #[test]
+    fn snippets_redact_the_parts_on_the_line_too() {
+        let key = concat!("AKIA", "QWERTYUIOPASDFGH");
+        let secret = concat!("wJalrXUtnFEMI", "K7MDENGbPxRfiCYzzzzzzzzzzzzz");
+        let f = Finding {
+            secret: key.into(),
+            line_text: format!("creds = {{ id: \"{key}\", secret: \"{secret}\" }}"),
+            parts: vec![PairedPart {
+                name: "secret_access_key".into(),
+                secret: secret.into(),
+                ..PairedPart::default()
+            }],
+            ..Finding::default()
+        };
+        let shown = f.snippet(false);
+        assert!(!shown.contains(key) && !shown.contains(secret), "{shown}");
+        assert!(f.snippet(true).contains(secret));
     }
 
     #[test]
