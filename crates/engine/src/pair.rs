@@ -207,6 +207,15 @@ impl Engine {
                         if m.is_empty() || !free(span) {
                             continue;
                         }
+                        // A piece of a longer secret another rule reported (40 characters
+                        // inside an `sk_…` token) is not a part; the same text reported
+                        // by a rule that knows it (a named secret key) is.
+                        let inside_other = sink.findings[first..].iter().any(|f| {
+                            overlaps(f.offset, span) && (f.offset.0 < span.0 || f.offset.1 > span.1)
+                        });
+                        if inside_other {
+                            continue;
+                        }
                         let secret = m.as_bytes();
                         if part
                             .entropy
@@ -412,6 +421,28 @@ account = 222222
             .map(|f| f.parts.iter().map(|p| p.secret.as_str()).collect())
             .collect();
         assert_eq!(got, [vec![S1, "111111"], vec![S2, "222222"]]);
+    }
+
+    #[test]
+    fn a_regex_part_never_takes_a_piece_of_another_rules_secret() {
+        let token = r#"
+[[rules]]
+id = "demo-token"
+description = "t"
+regex = '''(tok:account=[0-9]{6}:end)'''
+keywords = ["tok:"]
+"#;
+        let rules = format!("{RULES}{token}");
+        let (found, _) = scan(
+            &rules,
+            "id = DKIDAAAABBBBCCCC\nx = tok:account=123456:end\n",
+        );
+        let ids: Vec<&str> = found.iter().map(|f| f.rule_id.as_str()).collect();
+        assert_eq!(ids, ["demo-key-id", "demo-token"], "{found:?}");
+        assert!(found[0].part("account").is_none());
+        // The same digits standing alone are the part.
+        let (found, _) = scan(&rules, "id = DKIDAAAABBBBCCCC\naccount=123456\n");
+        assert_eq!(found[0].part("account").unwrap().secret, "123456");
     }
 
     #[test]
