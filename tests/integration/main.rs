@@ -15,6 +15,7 @@ mod git;
 mod gitleaks;
 mod hooks;
 mod packaging;
+mod pairs;
 mod reports;
 mod rules;
 mod sarif_history;

@@ -10,7 +10,7 @@
 //! Verdicts: 200 with an ARN is live; 403 `InvalidClientTokenId` (no such key) or
 //! `SignatureDoesNotMatch` (the secret is not the key's) is invalid; throttling, server
 //! errors and anything else are unknown.
-use crate::spec::{Body, Method, Prepared, Response};
+use crate::request::{Body, Method, Prepared, Response};
 use ferret_engine::finding::{Status, Verification};
 use ring::{digest, hmac};
 

@@ -11,7 +11,7 @@
 //! project); `invalid_grant` for a bad signature or a deleted account, and `invalid_client`
 //! (a disabled or deleted account), are invalid; anything else (a clock too far off, rate
 //! limits, server errors) is unknown.
-use crate::spec::{Body, Method, Prepared, Response};
+use crate::request::{Body, Method, Prepared, Response};
 use ferret_engine::finding::{Status, Verification};
 use ring::rand::SystemRandom;
 use ring::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
@@ -124,7 +124,7 @@ pub fn prepare(
     let jwt = assertion(private_key, email, key_id, now)?;
     let body = format!(
         "grant_type={}&assertion={jwt}",
-        crate::spec::percent_encode(GRANT)
+        crate::request::percent_encode(GRANT)
     );
     Ok(Prepared {
         method: Method::Post,

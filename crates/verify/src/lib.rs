@@ -16,6 +16,7 @@ pub mod aws;
 mod cache;
 pub mod client;
 pub mod google;
+pub mod request;
 pub mod scopes;
 pub mod spec;
 pub mod target;
