@@ -206,7 +206,11 @@ fn git(args: GitArgs) -> Result<i32> {
         settings
             .rules
             .notes
-            .extend(settings::config::changed_in_range(&repo, base, git::range::head_of(&repo, spec)?));
+            .extend(settings::config::changed_in_range(
+                &repo,
+                base,
+                git::range::head_of(&repo, spec)?,
+            ));
     }
     let engine = settings.engine()?;
     let scanner = Scanner::new(&engine, settings.read.clone());

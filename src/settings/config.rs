@@ -144,7 +144,13 @@ impl Rules {
         Ok(rules)
     }
 
-    fn add(&mut self, path: PathBuf, trust: Trust, file: RulesFile, root: Option<&Path>) -> Result<()> {
+    fn add(
+        &mut self,
+        path: PathBuf,
+        trust: Trust,
+        file: RulesFile,
+        root: Option<&Path>,
+    ) -> Result<()> {
         let rule_ids = file.rules.iter().map(|r| r.id.clone()).collect();
         if trust == Trust::User {
             if let Some(v) = &file.verify {
@@ -199,7 +205,8 @@ impl Rules {
                  cannot say where a secret is sent (use --config or your own config)"
             ));
         }
-        self.warnings.extend(broad_changes(&name, &file, builtin_ids));
+        self.warnings
+            .extend(broad_changes(&name, &file, builtin_ids));
         self.add(path, Trust::Tree, file, root)
     }
 
@@ -226,9 +233,15 @@ impl Rules {
             engine
                 .compile_now(|r| ids.contains(r.id.as_str()))
                 .map_err(|e| in_config(Some(c.path.clone()), e))?;
-            for r in self.set.rules.iter().filter(|r| ids.contains(r.id.as_str())) {
-                if let Some(v) = &r.verify {
-                    ferret_verify::VerifySpec::parse(v).map_err(|m| Error::Rule {
+            for r in self
+                .set
+                .rules
+                .iter()
+                .filter(|r| ids.contains(r.id.as_str()))
+            {
+                // The block, and the parts of the rule's pair it names.
+                if let Some(m) = ferret_verify::check_rule(r) {
+                    Err(Error::Rule {
                         id: safe::quoted(&r.id),
                         message: format!("verify: {}", safe::scrub(&m)),
                     })?;
@@ -327,7 +340,9 @@ fn broad_changes(name: &str, file: &RulesFile, builtin_ids: &[String]) -> Vec<St
     let say = |what: String| format!("{name} (in the scanned tree) {what}");
     if let Some(ext) = &file.extend {
         if !ext.use_default {
-            out.push(say("turns every built-in rule off (use_default = false)".into()));
+            out.push(say(
+                "turns every built-in rule off (use_default = false)".into()
+            ));
         }
         let off: Vec<&String> = builtin_ids
             .iter()
@@ -355,7 +370,10 @@ fn broad_changes(name: &str, file: &RulesFile, builtin_ids: &[String]) -> Vec<St
     let globals = file.allowlist.iter().chain(&file.allowlists);
     for (i, a) in globals.enumerate() {
         if let Some(what) = broad(a) {
-            out.push(say(format!("has a global allowlist (#{}) that {what}", i + 1)));
+            out.push(say(format!(
+                "has a global allowlist (#{}) that {what}",
+                i + 1
+            )));
         }
     }
     out
@@ -396,10 +414,15 @@ fn broad(a: &Allowlist) -> Option<&'static str> {
     let path_all = !a.paths.is_empty() && matches(&a.paths, &paths);
     let secret_all = !a.regexes.is_empty() && matches(&a.regexes, &secrets);
     let line_all = !a.line_regexes.is_empty() && matches(&a.line_regexes, &lines);
-    let stop_all = a
-        .stopwords
-        .iter()
-        .any(|w| !w.is_empty() && secrets.iter().filter(|s| s.to_lowercase().contains(&w.to_lowercase())).count() * 2 > secrets.len());
+    let stop_all = a.stopwords.iter().any(|w| {
+        !w.is_empty()
+            && secrets
+                .iter()
+                .filter(|s| s.to_lowercase().contains(&w.to_lowercase()))
+                .count()
+                * 2
+                > secrets.len()
+    });
     // With `and`, every kind listed must match for the allowlist to apply.
     if and {
         let listed = [
@@ -431,7 +454,11 @@ fn probe_secrets() -> Vec<String> {
         format!("{}{}", ["gh", "p_"].concat(), rng.string(ALNUM, 36)),
         rng.string(HEX, 40),
         rng.string(BASE64, 40),
-        format!("{}{}", ["AK", "IA"].concat(), rng.string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)),
+        format!(
+            "{}{}",
+            ["AK", "IA"].concat(),
+            rng.string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
+        ),
         rng.string(ALNUM, 24),
     ]
 }

@@ -46,7 +46,11 @@ pub struct ReportSettings {
 impl Settings {
     /// The settings of a scanning command: `tree` says where the scanned tree's own
     /// `.ferret.toml` and `.ferretignore` are read from.
-    pub fn new(output: &OutputArgs, mut read: ReadOptions, tree: &TreeSource<'_>) -> Result<Settings> {
+    pub fn new(
+        output: &OutputArgs,
+        mut read: ReadOptions,
+        tree: &TreeSource<'_>,
+    ) -> Result<Settings> {
         read.explain = output.explain;
         let rules = Rules::load(&output.rules, tree)?;
         let verify = VerifyPlan::resolve(&output.verify, rules.verify_table.as_ref())

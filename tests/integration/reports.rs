@@ -374,7 +374,13 @@ fn a_verified_key_is_an_error_whatever_its_severity() {
     // Verify blocks come only from a config the user names (docs/security.md).
     let (code, _, v, err, dir) = sarif(
         &t,
-        &["--verify", "--verify-redirect", &redirect, "--config", ".ferret.toml"],
+        &[
+            "--verify",
+            "--verify-redirect",
+            &redirect,
+            "--config",
+            ".ferret.toml",
+        ],
     );
     assert_eq!(code, 1, "{err}");
     validate_sarif(&dir.path().join("ferret.sarif"));

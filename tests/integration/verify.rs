@@ -323,11 +323,17 @@ fn nothing_is_sent_without_verify() {
     assert_eq!(api.count(), 0);
     // --no-verify wins over a config the user names that turns verification on.
     let named = ["--config", ".ferret.toml"];
-    let (_, v, _) = scan_json(t.path(), &[&["--no-verify", "--verify-redirect", &redirect][..], &named].concat());
+    let (_, v, _) = scan_json(
+        t.path(),
+        &[&["--no-verify", "--verify-redirect", &redirect][..], &named].concat(),
+    );
     assert!(v["findings"][0].get("verification").is_none());
     assert_eq!(api.count(), 0);
     // A config the user names turns it on.
-    let (_, v, _) = scan_json(t.path(), &[&["--verify-redirect", &redirect][..], &named].concat());
+    let (_, v, _) = scan_json(
+        t.path(),
+        &[&["--verify-redirect", &redirect][..], &named].concat(),
+    );
     assert_eq!(verification(&v, 0)["status"], "verified");
     assert_eq!(api.count(), 1);
 }
@@ -526,7 +532,13 @@ identity = { team = "team" }
     let redirect = api.redirect("https://api.x.test");
     let (code, v, err) = scan_json(
         t.path(),
-        &["--verify", "--verify-redirect", &redirect, "--config", ".ferret.toml"],
+        &[
+            "--verify",
+            "--verify-redirect",
+            &redirect,
+            "--config",
+            ".ferret.toml",
+        ],
     );
     assert_eq!(code, 1, "{err}");
     let ver = verification(&v, 0);

@@ -146,12 +146,7 @@ fn from_report(path: &Path, text: &str) -> Result<HashSet<String>> {
                 Some(fp) => {
                     out.insert(fp);
                 }
-                None => {
-                    return Err(invalid(
-                        path,
-                        at("a finding without a valid fingerprint"),
-                    ))
-                }
+                None => return Err(invalid(path, at("a finding without a valid fingerprint"))),
             }
         }
     }
@@ -181,7 +176,7 @@ pub fn parse_list(path: &Path, text: &str) -> Result<HashSet<String>> {
                         "line {}: expected one {FINGERPRINT_LEN}-hex-digit fingerprint",
                         i + 1
                     ),
-                ))
+                ));
             }
         }
     }

@@ -121,9 +121,7 @@ fn translate_checked(
         // The rule's description and regex are not quoted: a config's text may hold a
         // secret (see `safe`).
         if r.id.trim().is_empty() {
-            return Err(err(format!(
-                "rule |id| is missing or empty (rules[{i}])"
-            )));
+            return Err(err(format!("rule |id| is missing or empty (rules[{i}])")));
         }
         if r.regex.is_empty() && r.path.is_none() {
             return Err(err(format!(

@@ -41,7 +41,11 @@ pub fn scrub(s: &str) -> String {
             run.push(c);
         } else {
             flush(&mut run, &mut out);
-            out.push(if c.is_control() && c != '\t' { '\u{fffd}' } else { c });
+            out.push(if c.is_control() && c != '\t' {
+                '\u{fffd}'
+            } else {
+                c
+            });
         }
     }
     flush(&mut run, &mut out);
@@ -91,11 +95,16 @@ mod tests {
     #[test]
     fn names_show_and_key_material_does_not() {
         assert_eq!(quoted("attio-api-token"), "\"attio-api-token\"");
-        assert_eq!(quoted("rules/extra.gitleaks.toml"), "\"rules/extra.gitleaks.toml\"");
+        assert_eq!(
+            quoted("rules/extra.gitleaks.toml"),
+            "\"rules/extra.gitleaks.toml\""
+        );
         let key = ["sk", "_live_", "4eC39HqLyjWDarjtT1zdp7dc"].concat();
         assert_eq!(quoted(&key), "(32 characters, not shown)");
         assert_eq!(quoted(&"x".repeat(100)), "(100 characters, not shown)");
-        let said = scrub(&format!("unknown variant `{key}`, expected one of `low`, `high`"));
+        let said = scrub(&format!(
+            "unknown variant `{key}`, expected one of `low`, `high`"
+        ));
         assert!(!said.contains(&key[8..]), "{said}");
         assert!(said.contains("expected one of `low`, `high`"), "{said}");
         assert_eq!(
