@@ -50,10 +50,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 }
                 None => Rules::load(&rules, &TreeSource::None)?.set,
             };
-            let problems = check_rules(&set, &|r| {
-                let v = r.verify.as_ref()?;
-                ferret_verify::VerifySpec::parse(v).err()
-            });
+            let problems = check_rules(&set, &ferret_verify::check_rule);
             for p in &problems {
                 eprintln!("ferret: {p}");
             }

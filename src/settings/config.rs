@@ -239,8 +239,9 @@ impl Rules {
                 .iter()
                 .filter(|r| ids.contains(r.id.as_str()))
             {
-                if let Some(v) = &r.verify {
-                    ferret_verify::VerifySpec::parse(v).map_err(|m| Error::Rule {
+                // The block, and the parts of the rule's pair it names.
+                if let Some(m) = ferret_verify::check_rule(r) {
+                    Err(Error::Rule {
                         id: r.id.clone(),
                         message: format!("verify: {}", safe::scrub(&m)),
                     })?;

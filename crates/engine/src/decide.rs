@@ -106,6 +106,11 @@ pub enum Reason {
     Ignored,
     /// The same finding was reported twice through two sources.
     Duplicate,
+    /// Reported as a part of a multi-part credential: the finding of `primary` at `line`
+    /// carries it.
+    Paired { primary: String, line: usize },
+    /// The rule's `pair` is `required` and this part was not found near the match.
+    PartMissing { part: String },
 }
 
 impl std::fmt::Display for Reason {
@@ -135,6 +140,15 @@ impl std::fmt::Display for Reason {
             Reason::Baseline => f.write_str("listed in the --baseline file"),
             Reason::Ignored => f.write_str("listed in .ferretignore"),
             Reason::Duplicate => f.write_str("the same finding was already reported"),
+            Reason::Paired { primary, line } => {
+                write!(
+                    f,
+                    "reported as a part of the {primary} finding on line {line}"
+                )
+            }
+            Reason::PartMissing { part } => {
+                write!(f, "its {part} is not near it (the rule's pair is required)")
+            }
         }
     }
 }

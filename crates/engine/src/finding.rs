@@ -45,6 +45,33 @@ pub struct Finding {
     pub checksum_failed: bool,
     /// Filled in by the verify stage when `--verify` is on.
     pub verification: Option<Verification>,
+    /// The other parts of a multi-part credential found near this one (its rule's
+    /// `pair`), in the rule's order; empty for single-part secrets.
+    pub parts: Vec<PairedPart>,
+}
+
+/// One part of a multi-part credential, found near the finding that carries it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PairedPart {
+    /// The part's name in its rule's `pair` (`secret_access_key`).
+    pub name: String,
+    /// The rule whose finding this part was, when the part names a rule.
+    pub rule_id: Option<String>,
+    /// The whole part. Reports print it redacted unless `--show-secrets`.
+    pub secret: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl PairedPart {
+    /// The part as reports should print it.
+    pub fn shown_secret(&self, show: bool) -> String {
+        if show || self.secret.is_empty() {
+            self.secret.clone()
+        } else {
+            redact(&self.secret)
+        }
+    }
 }
 
 /// What the issuing service said about a secret (the verify stage fills it in).
@@ -371,6 +398,17 @@ impl LineText {
 }
 
 impl Finding {
+    /// The lines the finding stands on: its own and its parts'. A change that adds any of
+    /// them changes the credential.
+    pub fn lines(&self) -> impl Iterator<Item = usize> + '_ {
+        std::iter::once(self.line).chain(self.parts.iter().map(|p| p.line))
+    }
+
+    /// The part named `name`, if it was found.
+    pub fn part(&self, name: &str) -> Option<&PairedPart> {
+        self.parts.iter().find(|p| p.name == name)
+    }
+
     /// The secret as reports print it: whole only with `--show-secrets`.
     pub fn shown_secret(&self, show: bool) -> String {
         if show || self.secret.is_empty() {
@@ -406,6 +444,12 @@ impl Finding {
             // The same secret written again on the line, matched or not.
             for (i, _) in text.match_indices(self.secret.as_str()) {
                 masks.push((i, i + self.secret.len()));
+            }
+            // A part of a multi-part credential on the same line, too.
+            for p in self.parts.iter().filter(|p| !p.secret.is_empty()) {
+                for (i, _) in text.match_indices(p.secret.as_str()) {
+                    masks.push((i, i + p.secret.len()));
+                }
             }
             masks.sort_unstable();
         }
@@ -568,6 +612,22 @@ mod tests {
     fn redaction_keeps_a_short_prefix() {
         let r = redact("sk_abcdefghijklmnopqrstuvwxyz0123");
         assert_eq!(r, "sk_ab…");
+    }
+
+    #[test]
+    fn snippets_redact_the_parts_on_the_line_too() {
+        let key = concat!("AKIA", "QWERTYUIOPASDFGH");
+        let secret = concat!("wJalrXUtnFEMI", "K7MDENGbPxRfiCYzzzzzzzzzzzzz");
+        let line = format!("creds = {{ id: \"{key}\", secret: \"{secret}\" }}");
+        let mut f = finding(&line, key, &[]);
+        f.parts = vec![PairedPart {
+            name: "secret_access_key".into(),
+            secret: secret.into(),
+            ..PairedPart::default()
+        }];
+        let shown = f.snippet(false);
+        assert!(!shown.contains(key) && !shown.contains(secret), "{shown}");
+        assert!(f.snippet(true).contains(secret));
     }
 
     #[test]

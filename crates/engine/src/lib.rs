@@ -25,6 +25,7 @@ mod gitleaks;
 mod keywords;
 pub mod lines;
 mod native;
+mod pair;
 mod rule;
 mod short;
 
@@ -117,6 +118,8 @@ pub struct Engine {
     any_gitleaks: bool,
     /// Rule id → index, for composite rules' `required`.
     by_id: std::collections::HashMap<String, u32>,
+    /// Rule id → index of every rule with a `pair` (multi-part credentials).
+    paired: std::collections::HashMap<String, u32>,
     keep_bad_checksums: bool,
 }
 
@@ -179,6 +182,7 @@ impl Engine {
             path_only,
             any_gitleaks: set.rules.iter().any(|r| r.semantics == Semantics::Gitleaks),
             by_id: gitleaks::composite_ids(set)?,
+            paired: pair::paired_rules(set)?,
             keep_bad_checksums: false,
         })
     }
@@ -205,6 +209,7 @@ impl Engine {
                 })?;
             }
             r.path().map_err(|m| rule_error(r, m.clone()))?;
+            r.part_regexes().map_err(|m| rule_error(r, m.clone()))?;
             for f in r.filters().map_err(|m| rule_error(r, m.clone()))? {
                 f.check()?;
             }
@@ -257,6 +262,7 @@ impl Engine {
         if self.any_gitleaks {
             self.drop_generic_duplicates(sink, first);
         }
+        self.pair_parts(target, content, sink, first);
         let found = &mut sink.findings[first..];
         mask_neighbours(found);
         if found.len() > MAX_FINDINGS {
@@ -567,6 +573,7 @@ impl Engine {
             commit: None,
             decoded: None,
             verification: None,
+            parts: Vec::new(),
         }
     }
 

@@ -39,6 +39,8 @@ pub(crate) struct CompiledRule {
     /// For a rule from a config file: its regex as a lazy DFA that gives up instead of
     /// falling back to a slow search, and as a meta regex for the groups of a match.
     budgeted: OnceLock<Result<Budgeted, String>>,
+    /// The `regex` of each of the rule's `pair` parts (`None` for a part that names a rule).
+    parts: OnceLock<Result<Vec<Option<Regex>>, String>>,
 }
 
 /// A config rule's regex under a work budget. The `regex` crate falls back from its lazy
@@ -76,6 +78,7 @@ impl CompiledRule {
             path: OnceLock::new(),
             filters: OnceLock::new(),
             budgeted: OnceLock::new(),
+            parts: OnceLock::new(),
         }
     }
 
@@ -90,6 +93,34 @@ impl CompiledRule {
                 .get_or_init(|| build_budgeted(&self.rule.regex))
                 .as_ref(),
         )
+    }
+
+    /// The compiled `regex` of each `pair` part, in order.
+    pub fn part_regexes(&self) -> Result<&[Option<Regex>], &String> {
+        self.parts
+            .get_or_init(|| {
+                let Some(pair) = &self.rule.pair else {
+                    return Ok(Vec::new());
+                };
+                pair.parts
+                    .iter()
+                    .map(|p| {
+                        p.regex
+                            .as_deref()
+                            .map(compile_regex)
+                            .transpose()
+                            .map_err(|e| {
+                                format!(
+                                    "part {:?}: invalid regex: {}",
+                                    p.name,
+                                    short_error(&e.to_string())
+                                )
+                            })
+                    })
+                    .collect()
+            })
+            .as_ref()
+            .map(Vec::as_slice)
     }
 
     pub fn regex(&self) -> Result<&Regex, &String> {

@@ -64,6 +64,7 @@ impl Doc {
             rule: label.rule.map(str::to_string),
             is_secret: label.is_secret,
             context: label.context.to_string(),
+            class: None,
         });
     }
 

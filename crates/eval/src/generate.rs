@@ -61,6 +61,7 @@ pub fn generate(dir: &Path, seed: u64) -> Result<Truth> {
     g.rule_examples(&sources);
     g.token_contexts(&sources);
     g.lookalike_files();
+    g.class_files();
     g.write(dir, seed)
 }
 
@@ -307,15 +308,29 @@ fn home_of(example: &str) -> Home {
     }
 }
 
+fn unique_path(paths: &mut HashSet<String>, path: String) -> String {
+    let mut p = path.clone();
+    let mut n = 2;
+    while !paths.insert(p.clone()) {
+        p = format!("more/{n}/{path}");
+        n += 1;
+    }
+    p
+}
+
 impl Gen {
     fn unique(&mut self, path: String) -> String {
-        let mut p = path.clone();
-        let mut n = 2;
-        while !self.paths.insert(p.clone()) {
-            p = format!("more/{n}/{path}");
-            n += 1;
-        }
-        p
+        unique_path(&mut self.paths, path)
+    }
+
+    /// Layer 4: command lines, connection strings and multi-part credentials
+    /// ([`super::classes`]).
+    fn class_files(&mut self) {
+        let Gen {
+            rng, paths, docs, ..
+        } = self;
+        let made = super::classes::docs(rng, |p| Doc::new(unique_path(paths, p.to_string())));
+        docs.extend(made);
     }
 
     fn doc(&mut self, path: &str) -> Doc {

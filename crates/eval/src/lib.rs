@@ -12,6 +12,7 @@
 //! A finding matches a truth entry by path and line (any rule), so the scorer reads the
 //! JSON of ferret, gitleaks, betterleaks and kingfisher alike.
 
+mod classes;
 mod contexts;
 mod decoys;
 mod doc;
@@ -78,6 +79,10 @@ pub struct Entry {
     /// Where it was written: `dotenv`, `k8s-secret-data`, `notebook`, `example` (a rule's
     /// own example, verbatim), `placeholder`, `hash`...
     pub context: String,
+    /// The class of issue 16 the entry measures (`command-lines`, `connection-strings`,
+    /// `multi-part`), whose variant is `context`; none for the other layers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
 }
 
 impl Truth {

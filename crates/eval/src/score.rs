@@ -47,17 +47,33 @@ pub fn parse_report(text: &str, root: Option<&str>) -> std::result::Result<Vec<L
             .map(|l| serde_json::from_str(l).map_err(|e| format!("not JSON or JSON Lines: {e}")))
             .collect::<std::result::Result<_, _>>()?,
     };
-    items
-        .iter()
-        .map(|f| {
-            locate(f).map(|(p, line, end)| Location {
-                path: normalize(&p, root),
-                line,
-                end_line: end.max(line),
-            })
-        })
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| "a finding without a path and line".to_string())
+    let mut out = Vec::new();
+    for f in &items {
+        let (p, line, end) = locate(f).ok_or("a finding without a path and line")?;
+        let path = normalize(&p, root);
+        // ferret reports a multi-part credential once, with its parts' lines: each is a
+        // reported location.
+        for part in f
+            .get("parts")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(l) = part.get("line").and_then(Value::as_u64) {
+                out.push(Location {
+                    path: path.clone(),
+                    line: l as usize,
+                    end_line: l as usize,
+                });
+            }
+        }
+        out.push(Location {
+            path,
+            line,
+            end_line: end.max(line),
+        });
+    }
+    Ok(out)
 }
 
 /// (path, line, end line) of one finding, in whichever scanner's shape it comes.
@@ -102,6 +118,12 @@ pub struct Score {
     pub families: BTreeMap<String, (usize, usize)>,
     /// Per context (where secrets were written): (planted, found).
     pub contexts: BTreeMap<String, (usize, usize)>,
+    /// Per class (command lines, connection strings, multi-part) and variant: (planted,
+    /// found).
+    pub classes: BTreeMap<String, BTreeMap<String, (usize, usize)>>,
+    /// Per class: distinct reported locations that found one of its secrets, and those on
+    /// one of its look-alikes.
+    pub class_reports: BTreeMap<String, (usize, usize)>,
     /// Distinct reported locations that found a planted secret.
     pub true_positives: usize,
     /// Distinct reported locations that found nothing planted, with the look-alike there
@@ -128,6 +150,17 @@ impl Score {
             self.true_positives,
             self.true_positives + self.false_positives.len(),
         )
+    }
+
+    /// A class's recall and precision: (planted, found, true positives, false positives).
+    pub fn class(&self, class: &str) -> (usize, usize, usize, usize) {
+        let (planted, found) = self
+            .classes
+            .get(class)
+            .map(|m| m.values().fold((0, 0), |a, v| (a.0 + v.0, a.1 + v.1)))
+            .unwrap_or_default();
+        let (tp, fp) = self.class_reports.get(class).copied().unwrap_or_default();
+        (planted, found, tp, fp)
     }
 
     pub fn family_recall(&self, family: &str) -> f64 {
@@ -159,19 +192,29 @@ pub fn score(truth: &Truth, found: &[Location]) -> Score {
     let mut s = Score::default();
     for loc in locations {
         let mut secrets = Vec::new();
-        let mut lookalike = None;
+        let mut lookalike: Option<Entry> = None;
+        let mut class = None;
         // A reported range finds every planted secret it covers (bounded: no scanner
         // reports a finding thousands of lines long).
         for l in loc.line..=loc.end_line.min(loc.line + 1000) {
             match at.get(&(loc.path.as_str(), l)) {
-                Some(e) if e.is_secret => secrets.push((e.path.as_str(), e.line)),
+                Some(e) if e.is_secret => {
+                    secrets.push((e.path.as_str(), e.line));
+                    class = class.or(e.class.as_deref());
+                }
                 Some(e) if lookalike.is_none() => lookalike = Some((*e).clone()),
                 _ => {}
             }
         }
         if secrets.is_empty() {
+            if let Some(c) = lookalike.as_ref().and_then(|e| e.class.clone()) {
+                s.class_reports.entry(c).or_default().1 += 1;
+            }
             s.false_positives.push((loc.clone(), lookalike));
         } else {
+            if let Some(c) = class {
+                s.class_reports.entry(c.to_string()).or_default().0 += 1;
+            }
             s.true_positives += 1;
             hit.extend(secrets);
         }
@@ -180,6 +223,16 @@ pub fn score(truth: &Truth, found: &[Location]) -> Score {
         let found = hit.contains(&(e.path.as_str(), e.line));
         for (key, map) in [(&e.family, &mut s.families), (&e.context, &mut s.contexts)] {
             let slot = map.entry(key.clone()).or_default();
+            slot.0 += 1;
+            slot.1 += usize::from(found);
+        }
+        if let Some(c) = &e.class {
+            let slot = s
+                .classes
+                .entry(c.clone())
+                .or_default()
+                .entry(e.context.clone())
+                .or_default();
             slot.0 += 1;
             slot.1 += usize::from(found);
         }
@@ -280,6 +333,59 @@ pub fn table(truth: &Truth, scores: &[(&str, &Score)], by_context: bool) -> Stri
             );
         }
     }
+    let classes: BTreeSet<&String> = scores.iter().flat_map(|(_, s)| s.classes.keys()).collect();
+    for class in classes {
+        let _ = writeln!(out);
+        head(&mut out, class);
+        let variants: BTreeSet<&String> = scores
+            .iter()
+            .flat_map(|(_, s)| s.classes.get(class).into_iter().flat_map(|m| m.keys()))
+            .collect();
+        for v in variants {
+            let get = |s: &Score| {
+                s.classes
+                    .get(class)
+                    .and_then(|m| m.get(v))
+                    .copied()
+                    .unwrap_or_default()
+            };
+            let planted = scores.first().map_or(0, |(_, s)| get(s).0);
+            let _ = writeln!(
+                out,
+                "| {v} | {planted} | {} |",
+                row(&|s| {
+                    let (p, f) = get(s);
+                    if f == p {
+                        "100%".to_string()
+                    } else {
+                        format!("{} ({f})", pct(ratio(f, p)))
+                    }
+                })
+            );
+        }
+        let planted = scores.first().map_or(0, |(_, s)| s.class(class).0);
+        let _ = writeln!(
+            out,
+            "| **recall** | {planted} | {} |",
+            row(&|s| {
+                let (p, f, _, _) = s.class(class);
+                format!("{} ({f})", pct(ratio(f, p)))
+            })
+        );
+        let lookalikes = truth
+            .entries
+            .iter()
+            .filter(|e| !e.is_secret && e.class.as_deref() == Some(class.as_str()))
+            .count();
+        let _ = writeln!(
+            out,
+            "| **precision** (look-alikes reported) | {lookalikes} | {} |",
+            row(&|s| {
+                let (_, _, tp, fp) = s.class(class);
+                format!("{} ({fp})", pct(ratio(tp, tp + fp)))
+            })
+        );
+    }
     out
 }
 
@@ -296,6 +402,7 @@ mod tests {
             rule: None,
             is_secret: secret,
             context: "c".into(),
+            class: None,
         }
     }
 
@@ -306,6 +413,15 @@ mod tests {
         let betterleaks = r#"{"findings":[{"location":{"path":"./a/b.env","start_line":3}}]}"#;
         let kingfisher = r#"{"findings":[{"rule":{},"finding":{"path":"./a/b.env","line":3}}]}"#;
         let jsonl = "{\"path\":\"a/b.env\",\"line\":3}\n";
+        let parts = r#"{"findings":[{"path":"a/b.env","line":3,"parts":[{"name":"k","line":5}]}]}"#;
+        assert_eq!(
+            parse_report(parts, None)
+                .unwrap()
+                .iter()
+                .map(|l| l.line)
+                .collect::<Vec<_>>(),
+            [5, 3]
+        );
         let want = vec![Location {
             path: "a/b.env".into(),
             line: 3,

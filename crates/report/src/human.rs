@@ -71,6 +71,22 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
                 sanitize(&c.message)
             )?;
         }
+        if !f.parts.is_empty() {
+            let parts: Vec<String> = f
+                .parts
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{} {} ({}:{})",
+                        p.name,
+                        sanitize(&p.shown_secret(ctx.show_secrets)),
+                        p.line,
+                        p.column
+                    )
+                })
+                .collect();
+            writeln!(w, "      with {}", parts.join(", "))?;
+        }
         if let Some(line) = verification_line(f) {
             let code = match f.verification.as_ref().map(|v| v.status) {
                 Some(Status::Verified) => "1;31",

@@ -36,10 +36,32 @@ pub fn finding_json(f: &Finding, show_secrets: bool, catalog: &Catalog<'_>) -> V
         m.insert("date".into(), json!(c.date));
         m.insert("message".into(), json!(c.message));
     }
+    if !f.parts.is_empty() {
+        m.insert("parts".into(), parts_json(f, show_secrets));
+    }
     if let Some(v) = &f.verification {
         m.insert("verification".into(), verification_json(v));
     }
     Value::Object(m)
+}
+
+/// The other parts of a multi-part credential: `[{name, rule_id, secret, line, column}]`,
+/// each secret redacted unless `show_secrets`.
+pub fn parts_json(f: &Finding, show_secrets: bool) -> Value {
+    f.parts
+        .iter()
+        .map(|p| {
+            let mut m = Map::new();
+            m.insert("name".into(), json!(p.name));
+            if let Some(r) = &p.rule_id {
+                m.insert("rule_id".into(), json!(r));
+            }
+            m.insert("secret".into(), json!(p.shown_secret(show_secrets)));
+            m.insert("line".into(), json!(p.line));
+            m.insert("column".into(), json!(p.column));
+            Value::Object(m)
+        })
+        .collect()
 }
 
 /// A verification result as reports carry it: `{status, reason, http_status, scopes,

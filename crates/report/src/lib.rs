@@ -10,7 +10,7 @@ pub mod sarif;
 pub mod suppress;
 
 pub use error::{Error, Result};
-pub use json::{finding_json, verification_json};
+pub use json::{finding_json, parts_json, verification_json};
 
 use ferret_engine::finding::Finding;
 use ferret_rules::{Check, Rule};

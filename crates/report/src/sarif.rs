@@ -352,6 +352,9 @@ fn result(f: &Finding, rule_index: usize, occurrence: usize, show: bool) -> Sari
     if f.checksum_failed {
         props.insert("checksum".to_string(), json!("failed"));
     }
+    if !f.parts.is_empty() {
+        props.insert("parts".to_string(), crate::parts_json(f, show));
+    }
     if let Some(v) = &f.verification {
         props.insert("verification".to_string(), crate::verification_json(v));
     }

@@ -229,6 +229,7 @@ impl GlRule {
             examples: Vec::new(),
             negative_examples: Vec::new(),
             verify: None,
+            pair: None,
         }
     }
 

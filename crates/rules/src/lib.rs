@@ -219,6 +219,49 @@ pub struct Rule {
     /// Live verification request (see the verify module); kept as raw TOML here.
     #[serde(default)]
     pub verify: Option<toml::Value>,
+    /// The other parts of a multi-part credential (an AWS key id's secret key, a Twilio
+    /// auth token's account SID), looked for near each match of this rule.
+    #[serde(default)]
+    pub pair: Option<Pair>,
+}
+
+/// A multi-part credential: this rule's match is the primary part, reported with the
+/// parts found near it (same content, within `within_lines` lines).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pair {
+    /// How far from the primary's line a part may be, in lines (0: the same line).
+    pub within_lines: usize,
+    /// Report the rule only when every part that is not `optional` is found; by default
+    /// the primary is reported either way, with the parts that were found.
+    #[serde(default)]
+    pub required: bool,
+    pub parts: Vec<Part>,
+}
+
+/// One part of a multi-part credential: another rule's findings, or a regex of its own.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Part {
+    /// Lowercase words joined by `_` (`secret_access_key`); verify blocks name it as
+    /// `{{part.NAME}}`.
+    pub name: String,
+    /// A rule whose findings are this part: a finding paired this way is reported only as
+    /// a part of the primary's finding.
+    #[serde(default)]
+    pub rule: Option<String>,
+    /// A regex for the part (`regex::bytes` syntax; the secret is the group named
+    /// `secret`, else the first group that took part, else the whole match). Any finding
+    /// whose secret overlaps a paired match is reported only as a part.
+    #[serde(default)]
+    pub regex: Option<String>,
+    /// Minimum Shannon entropy of a `regex` part, in bits per byte.
+    #[serde(default)]
+    pub entropy: Option<f64>,
+    /// Not needed for the credential to be whole (an AWS session token): `required` and
+    /// verification do not wait for it.
+    #[serde(default)]
+    pub optional: bool,
 }
 
 /// A rule that a composite rule needs nearby: within `within_lines` lines and

@@ -3,7 +3,7 @@
 //!
 //! Errors are turned into our own short reasons here: ureq's messages can quote the URL,
 //! and a URL can hold a secret (some APIs take the key in the path).
-use super::spec::{Method, Prepared, Response, MAX_BODY};
+use super::request::{Method, Prepared, Response, MAX_BODY};
 use std::time::Duration;
 
 /// Total tries for one request (the first one and two retries).

@@ -12,8 +12,11 @@
 //! server errors after retries, unexpected statuses or bodies). A rate limit or a server
 //! error is never `invalid`.
 
+pub mod aws;
 mod cache;
 pub mod client;
+pub mod google;
+pub mod request;
 pub mod scopes;
 pub mod spec;
 pub mod target;
@@ -21,7 +24,7 @@ pub mod target;
 pub use spec::VerifySpec;
 pub use target::Redirect;
 
-use ferret_engine::finding::{Finding, Verification};
+use ferret_engine::finding::{Finding, PairedPart, Verification};
 use ferret_rules::{Error, Result, Rule};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -59,10 +62,45 @@ impl Default for VerifySettings {
     }
 }
 
-/// One request to make: the rule's spec and the secret it is about.
+/// One request to make: the rule's spec and the secret it is about, with the other parts
+/// of the credential.
 struct Job<'a> {
     spec: &'a VerifySpec,
     secret: &'a str,
+    parts: &'a [PairedPart],
+}
+
+/// A rule's verify block, parsed and checked against the rule: every part the check needs
+/// must be one of the rule's `pair` parts. The error is one line without the rule id.
+pub fn spec_for(rule: &Rule) -> Option<std::result::Result<VerifySpec, String>> {
+    let v = rule.verify.as_ref()?;
+    Some(VerifySpec::parse(v).and_then(|spec| {
+        let (needed, optional) = spec.parts();
+        let known = |n: &String| {
+            rule.pair
+                .as_ref()
+                .is_some_and(|p| p.parts.iter().any(|x| &x.name == n))
+        };
+        if let Some(n) = needed.iter().find(|n| !known(n)) {
+            return Err(format!(
+                "the check needs part {n:?}, which the rule's [rules.pair] does not have"
+            ));
+        }
+        if let Some(n) = optional
+            .iter()
+            .find(|n| !known(n) && spec.kind == spec::Kind::Http)
+        {
+            return Err(format!(
+                "identity_parts names part {n:?}, which the rule's [rules.pair] does not have"
+            ));
+        }
+        Ok(spec)
+    }))
+}
+
+/// What `ferret rules check` reports about a rule's verify block, if anything.
+pub fn check_rule(rule: &Rule) -> Option<String> {
+    spec_for(rule)?.err()
 }
 
 /// Verifies every finding whose rule (among `rules`) has a verify block and fills
@@ -74,8 +112,8 @@ pub fn verify_findings<'r>(
 ) -> Result<()> {
     let mut specs: HashMap<&str, VerifySpec> = HashMap::new();
     for rule in rules {
-        if let Some(v) = &rule.verify {
-            let spec = VerifySpec::parse(v).map_err(|m| Error::Rule {
+        if let Some(spec) = spec_for(rule) {
+            let spec = spec.map_err(|m| Error::Rule {
                 id: rule.id.clone(),
                 message: format!("verify: {m}"),
             })?;
@@ -87,11 +125,12 @@ pub fn verify_findings<'r>(
     let mut assigned: Vec<Option<usize>> = Vec::with_capacity(findings.len());
     for f in findings.iter() {
         let slot = specs.get(f.rule_id.as_str()).map(|spec| {
-            let (i, new) = cache.slot(cache::Key::new(&f.rule_id, &f.secret));
+            let (i, new) = cache.slot(cache::Key::new(&f.rule_id, &f.secret, &f.parts));
             if new {
                 jobs.push(Job {
                     spec,
                     secret: &f.secret,
+                    parts: &f.parts,
                 });
             }
             i
@@ -145,12 +184,16 @@ fn run(jobs: &[Job<'_>], settings: &VerifySettings) -> Vec<Verification> {
 }
 
 fn check(client: &client::Client, job: &Job<'_>, redirects: &[Redirect]) -> Verification {
-    let req = match job.spec.prepare(job.secret, redirects) {
+    let req = match job.spec.prepare(job.secret, job.parts, redirects) {
         Ok(r) => r,
         Err(m) => return Verification::unknown(m),
     };
     let mut v = match client.send(&req) {
-        Ok(resp) => job.spec.judge(&resp),
+        Ok(resp) => {
+            let mut v = job.spec.judge(&resp);
+            job.spec.identify(&mut v, job.parts);
+            v
+        }
         Err(reason) => Verification::unknown(reason),
     };
     without_secret(&mut v, job.secret);
@@ -230,8 +273,8 @@ mod tests {
         let set = ferret_rules::RuleSet::from_dir(&dir).unwrap();
         let mut n = 0;
         for r in set.rules.iter() {
-            if let Some(v) = &r.verify {
-                let spec = VerifySpec::parse(v).unwrap_or_else(|m| panic!("{}: {m}", r.id));
+            if let Some(spec) = spec_for(r) {
+                let spec = spec.unwrap_or_else(|m| panic!("{}: {m}", r.id));
                 assert!(spec.url.starts_with("https://"), "{}", r.id);
                 n += 1;
             }

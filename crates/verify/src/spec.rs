@@ -7,18 +7,27 @@
 //! limit or server error can never be declared a "dead" status.
 use super::scopes;
 use super::target::{check_authority, Redirect};
-use ferret_engine::finding::{Status, Verification};
+use super::{aws, google};
+use crate::request::percent_encode;
+pub use crate::request::{Body, Method, Prepared, Response, MAX_BODY};
+use ferret_engine::finding::{PairedPart, Status, Verification};
 use serde::Deserialize;
 
 const SECRET: &str = "{{secret}}";
+/// `{{part.NAME}}`: a part of a multi-part credential (the rule's `pair`).
+const PART: &str = "{{part.";
 
-/// How much of a response body is read: identity endpoints answer in a few KiB.
-pub const MAX_BODY: u64 = 1 << 20;
-
+/// How a check is made: a request written out in the block, or one of the signed
+/// exchanges that no template can express (the block then names only the kind).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    Get,
-    Post,
+pub enum Kind {
+    /// The request the block describes.
+    Http,
+    /// AWS key pairs: STS GetCallerIdentity signed with SigV4 ([`aws`]).
+    AwsSts,
+    /// Google Cloud service-account key files: a signed JWT exchanged for a token
+    /// ([`google`]).
+    GcpServiceAccount,
 }
 
 /// A JSON condition on the response body: the value at `path` equals `equals`.
@@ -57,6 +66,7 @@ pub enum ScopeSource {
 /// A checked verify block.
 #[derive(Debug, Clone)]
 pub struct VerifySpec {
+    pub kind: Kind,
     pub method: Method,
     /// The URL template; `{{secret}}` may appear only after the host.
     pub url: String,
@@ -68,6 +78,8 @@ pub struct VerifySpec {
     dead_if: Option<Condition>,
     scopes: Option<ScopeSource>,
     identity: Vec<(String, String)>,
+    /// Identity labels read from the credential's own parts (a tenant id) once it is live.
+    identity_parts: Vec<(String, String)>,
     body: Option<BodyTemplate>,
     pub docs: Option<String>,
     /// The provider's documented answers for a live and a rejected key, as the rule file
@@ -90,54 +102,15 @@ pub struct Documented {
     pub dead: Response,
 }
 
-/// A request body, ready to send.
-#[derive(Clone)]
-pub struct Body {
-    pub content_type: &'static str,
-    pub bytes: Vec<u8>,
-}
-
-/// The request for one secret, ready to send.
-#[derive(Clone)]
-pub struct Prepared {
-    pub method: Method,
-    pub url: String,
-    pub headers: Vec<(String, String)>,
-    pub body: Option<Body>,
-}
-
-// Never print a prepared request: it holds the secret.
-impl std::fmt::Debug for Prepared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Prepared { .. }")
-    }
-}
-
-/// What came back: the final response after any retries.
-#[derive(Debug, Clone)]
-pub struct Response {
-    pub status: u16,
-    /// Lower-cased names.
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-    pub tries: u32,
-}
-
-impl Response {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSpec {
     #[serde(default)]
+    kind: Option<String>,
+    #[serde(default)]
     method: Option<String>,
-    url: String,
+    #[serde(default)]
+    url: Option<String>,
     #[serde(default)]
     headers: toml::Table,
     #[serde(default)]
@@ -154,6 +127,8 @@ struct RawSpec {
     scopes: Option<RawScopes>,
     #[serde(default)]
     identity: toml::Table,
+    #[serde(default)]
+    identity_parts: toml::Table,
     #[serde(default)]
     json_body: Option<toml::Table>,
     #[serde(default)]
@@ -217,6 +192,20 @@ impl VerifySpec {
             .clone()
             .try_into()
             .map_err(|e: toml::de::Error| first_line(&e.to_string()))?;
+        let kind = match raw.kind.as_deref() {
+            None | Some("http") => Kind::Http,
+            Some("aws-sts") => Kind::AwsSts,
+            Some("gcp-service-account") => Kind::GcpServiceAccount,
+            Some(k) => {
+                return Err(format!(
+                    "kind {k:?}: expected http, aws-sts or gcp-service-account"
+                ))
+            }
+        };
+        if kind != Kind::Http {
+            return Self::parse_kind(kind, raw);
+        }
+        let url = raw.url.clone().ok_or("missing field `url`")?;
         let method = match raw
             .method
             .as_deref()
@@ -227,7 +216,7 @@ impl VerifySpec {
             Some("POST") => Method::Post,
             Some(m) => return Err(format!("method {m:?}: only GET and POST are allowed")),
         };
-        check_url(&raw.url)?;
+        check_url(&url)?;
         let mut headers = Vec::new();
         for (name, v) in &raw.headers {
             let v = v
@@ -260,7 +249,7 @@ impl VerifySpec {
         if body.is_some() && method != Method::Post {
             return Err("json_body and form_body need method = \"POST\"".into());
         }
-        let sent = raw.url.contains(SECRET)
+        let sent = url.contains(SECRET)
             || headers.iter().any(|(_, v)| v.contains(SECRET))
             || basic_auth
                 .as_ref()
@@ -334,14 +323,19 @@ impl VerifySpec {
             check_path(path)?;
             identity.push((label.clone(), path.to_string()));
         }
-        if let Some(d) = &raw.docs {
-            if !d.starts_with("https://") {
-                return Err(format!("docs {d:?}: must be an https:// URL"));
-            }
+        let mut identity_parts = Vec::new();
+        for (label, part) in &raw.identity_parts {
+            let part = part
+                .as_str()
+                .filter(|p| part_name_ok(p))
+                .ok_or_else(|| format!("identity_parts {label:?}: value must be a part name"))?;
+            identity_parts.push((label.clone(), part.to_string()));
         }
-        let mut spec = VerifySpec {
+        check_docs(raw.docs.as_deref())?;
+        let spec = VerifySpec {
+            kind,
             method,
-            url: raw.url,
+            url,
             headers,
             basic_auth,
             live_status,
@@ -350,17 +344,130 @@ impl VerifySpec {
             dead_if,
             scopes,
             identity,
+            identity_parts,
             body,
             docs: raw.docs,
             responses: None,
         };
-        if let Some(r) = raw.responses {
+        spec.with_responses(raw.responses)
+    }
+
+    /// A block of a signed kind: only `kind`, `docs` and `responses`; the request is the
+    /// kind's own, to the kind's own host.
+    fn parse_kind(kind: Kind, raw: RawSpec) -> Result<VerifySpec, String> {
+        let templated = raw.url.is_some()
+            || raw.method.is_some()
+            || !raw.headers.is_empty()
+            || raw.basic_auth.is_some()
+            || raw.live_status.is_some()
+            || raw.dead_status.is_some()
+            || raw.live_if.is_some()
+            || raw.dead_if.is_some()
+            || raw.scopes.is_some()
+            || !raw.identity.is_empty()
+            || !raw.identity_parts.is_empty()
+            || raw.json_body.is_some()
+            || raw.form_body.is_some();
+        if templated {
+            return Err(format!(
+                "kind {:?} takes only `docs` and `responses`: its request is fixed",
+                raw.kind.unwrap_or_default()
+            ));
+        }
+        check_docs(raw.docs.as_deref())?;
+        let url = match kind {
+            Kind::AwsSts => aws::URL,
+            _ => google::URL,
+        };
+        let spec = VerifySpec {
+            kind,
+            method: Method::Post,
+            url: url.to_string(),
+            headers: Vec::new(),
+            basic_auth: None,
+            live_status: vec![200],
+            dead_status: Vec::new(),
+            live_if: None,
+            dead_if: None,
+            scopes: None,
+            identity: Vec::new(),
+            identity_parts: Vec::new(),
+            body: None,
+            docs: raw.docs,
+            responses: None,
+        };
+        spec.with_responses(raw.responses)
+    }
+
+    fn with_responses(mut self, raw: Option<RawResponses>) -> Result<VerifySpec, String> {
+        if let Some(r) = raw {
             let live = documented(r.live).map_err(|m| format!("responses.live: {m}"))?;
             let dead = documented(r.dead).map_err(|m| format!("responses.dead: {m}"))?;
-            spec.check_documented(&live, &dead)?;
-            spec.responses = Some(Documented { live, dead });
+            self.check_documented(&live, &dead)?;
+            self.responses = Some(Documented { live, dead });
         }
-        Ok(spec)
+        Ok(self)
+    }
+
+    /// The parts of the credential the check cannot be made without, and those it uses
+    /// when they are there.
+    pub fn parts(&self) -> (Vec<String>, Vec<String>) {
+        match self.kind {
+            Kind::AwsSts => (vec![aws::SECRET_PART.into()], vec![aws::TOKEN_PART.into()]),
+            Kind::GcpServiceAccount => (
+                vec![google::EMAIL_PART.into()],
+                vec![google::PROJECT_PART.into(), google::KEY_ID_PART.into()],
+            ),
+            Kind::Http => {
+                let mut text = self.url.clone();
+                for (_, v) in &self.headers {
+                    text.push_str(v);
+                }
+                if let Some((u, p)) = &self.basic_auth {
+                    text.push_str(u);
+                    text.push_str(p);
+                }
+                match &self.body {
+                    Some(BodyTemplate::Json(v)) => text.push_str(&v.to_string()),
+                    Some(BodyTemplate::Form(f)) => f.iter().for_each(|(_, v)| text.push_str(v)),
+                    None => {}
+                }
+                let mut needed: Vec<String> = text
+                    .split(PART)
+                    .skip(1)
+                    .filter_map(|rest| rest.split_once("}}").map(|(n, _)| n.to_string()))
+                    .collect();
+                needed.sort();
+                needed.dedup();
+                let optional = self
+                    .identity_parts
+                    .iter()
+                    .map(|(_, p)| p.clone())
+                    .filter(|p| !needed.contains(p))
+                    .collect();
+                (needed, optional)
+            }
+        }
+    }
+
+    /// Adds what the credential's own parts say about whom it belongs to, once it is
+    /// known to be live: the block's `identity_parts`, a key file's email and project.
+    pub fn identify(&self, v: &mut Verification, parts: &[PairedPart]) {
+        if v.status != Status::Verified {
+            return;
+        }
+        let named: Vec<(String, String)> = match self.kind {
+            Kind::GcpServiceAccount => vec![
+                ("client_email".into(), google::EMAIL_PART.into()),
+                ("project".into(), google::PROJECT_PART.into()),
+            ],
+            _ => self.identity_parts.clone(),
+        };
+        for (label, name) in named {
+            if let Some(p) = parts.iter().find(|p| p.name == name) {
+                v.identity.push((label, p.secret.clone().into()));
+            }
+        }
     }
 
     /// The documented answers must read as this block says: the live one `verified`, with
@@ -399,22 +506,60 @@ impl VerifySpec {
 
     /// The request for `secret`. Only the secret-free host of the rule's URL, or the
     /// destination of a matching `--verify-redirect`, can receive it.
-    pub fn prepare(&self, secret: &str, redirects: &[Redirect]) -> Result<Prepared, String> {
-        let url = self.url.replace(SECRET, &percent_encode(secret));
-        let url = redirects.iter().find_map(|r| r.apply(&url)).unwrap_or(url);
+    pub fn prepare(
+        &self,
+        secret: &str,
+        parts: &[PairedPart],
+        redirects: &[Redirect],
+    ) -> Result<Prepared, String> {
+        let (needed, _) = self.parts();
+        if let Some(name) = needed.iter().find(|n| !parts.iter().any(|p| &p.name == *n)) {
+            return Err(format!(
+                "its {} was not found near it",
+                name.replace('_', " ")
+            ));
+        }
+        let part = |name: &str| {
+            parts
+                .iter()
+                .find(|p| p.name == name)
+                .map(|p| p.secret.as_str())
+        };
+        let mut prepared = match self.kind {
+            Kind::AwsSts => aws::prepare(
+                &aws::Credentials {
+                    key_id: secret,
+                    secret: part(aws::SECRET_PART).unwrap_or_default(),
+                    session_token: part(aws::TOKEN_PART),
+                },
+                &aws::amz_date(now()),
+            )?,
+            Kind::GcpServiceAccount => google::prepare(
+                secret,
+                part(google::EMAIL_PART).unwrap_or_default(),
+                part(google::KEY_ID_PART),
+                now(),
+            )?,
+            Kind::Http => self.prepare_http(secret, parts)?,
+        };
+        if let Some(url) = redirects.iter().find_map(|r| r.apply(&prepared.url)) {
+            prepared.url = url;
+        }
+        Ok(prepared)
+    }
+
+    fn prepare_http(&self, secret: &str, parts: &[PairedPart]) -> Result<Prepared, String> {
+        let url = fill(&self.url, secret, parts, percent_encode);
+        let plain = |t: &str| fill(t, secret, parts, |s| s.to_string());
         let mut headers = Vec::new();
         // Every request names ferret and its version; a rule cannot pose as something else.
         for (name, template) in &self.headers {
             if !name.eq_ignore_ascii_case("user-agent") {
-                headers.push((name.clone(), template.replace(SECRET, secret)));
+                headers.push((name.clone(), plain(template)));
             }
         }
         if let Some((u, p)) = &self.basic_auth {
-            let pair = format!(
-                "{}:{}",
-                u.replace(SECRET, secret),
-                p.replace(SECRET, secret)
-            );
+            let pair = format!("{}:{}", plain(u), plain(p));
             headers.push((
                 "Authorization".into(),
                 format!("Basic {}", base64(pair.as_bytes())),
@@ -430,12 +575,20 @@ impl VerifySpec {
             method: self.method,
             url,
             headers,
-            body: self.body.as_ref().map(|b| b.render(secret)),
+            body: self.body.as_ref().map(|b| b.render(secret, parts)),
         })
     }
 
     /// Reads the final response as a verdict.
     pub fn judge(&self, r: &Response) -> Verification {
+        match self.kind {
+            Kind::AwsSts => aws::judge(r),
+            Kind::GcpServiceAccount => google::judge(r),
+            Kind::Http => self.judge_http(r),
+        }
+    }
+
+    fn judge_http(&self, r: &Response) -> Verification {
         let status = r.status;
         let after = if r.tries > 1 {
             format!(" after {} tries", r.tries)
@@ -564,11 +717,11 @@ impl BodyTemplate {
 
     /// The body for `secret`: JSON-escaped in a JSON body (the secret is put into the
     /// parsed value, so it cannot end a string), percent-encoded in a form.
-    fn render(&self, secret: &str) -> Body {
+    fn render(&self, secret: &str, parts: &[PairedPart]) -> Body {
         match self {
             BodyTemplate::Json(v) => Body {
                 content_type: "application/json",
-                bytes: serde_json::to_vec(&fill_json(v, secret)).unwrap_or_default(),
+                bytes: serde_json::to_vec(&fill_json(v, secret, parts)).unwrap_or_default(),
             },
             BodyTemplate::Form(fields) => {
                 let pairs: Vec<String> = fields
@@ -577,7 +730,7 @@ impl BodyTemplate {
                         format!(
                             "{}={}",
                             percent_encode(n),
-                            percent_encode(&v.replace(SECRET, secret))
+                            percent_encode(&fill(v, secret, parts, |s| s.to_string()))
                         )
                     })
                     .collect();
@@ -617,16 +770,75 @@ fn json_template(v: &toml::Value) -> Result<serde_json::Value, String> {
     })
 }
 
-fn fill_json(v: &serde_json::Value, secret: &str) -> serde_json::Value {
+fn fill_json(v: &serde_json::Value, secret: &str, parts: &[PairedPart]) -> serde_json::Value {
     match v {
-        serde_json::Value::String(s) => serde_json::Value::String(s.replace(SECRET, secret)),
-        serde_json::Value::Array(a) => a.iter().map(|x| fill_json(x, secret)).collect(),
+        serde_json::Value::String(s) => {
+            serde_json::Value::String(fill(s, secret, parts, |s| s.to_string()))
+        }
+        serde_json::Value::Array(a) => a.iter().map(|x| fill_json(x, secret, parts)).collect(),
         serde_json::Value::Object(m) => m
             .iter()
-            .map(|(k, x)| (k.clone(), fill_json(x, secret)))
+            .map(|(k, x)| (k.clone(), fill_json(x, secret, parts)))
             .collect(),
         other => other.clone(),
     }
+}
+
+/// A template with `{{secret}}` and every `{{part.NAME}}` filled in, each value passed
+/// through `encode` (percent-encoding in a URL). A value is put in place once: a secret that
+/// happens to hold `{{part.x}}` is not expanded again.
+fn fill(
+    template: &str,
+    secret: &str,
+    parts: &[PairedPart],
+    encode: impl Fn(&str) -> String,
+) -> String {
+    let mut out = String::with_capacity(template.len() + secret.len());
+    let mut rest = template;
+    while let Some(i) = rest.find("{{") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if let Some(after) = tail.strip_prefix(SECRET) {
+            out.push_str(&encode(secret));
+            rest = after;
+        } else if let Some((name, after)) = tail.strip_prefix(PART).and_then(|t| t.split_once("}}"))
+        {
+            let value = parts
+                .iter()
+                .find(|p| p.name == name)
+                .map_or("", |p| p.secret.as_str());
+            out.push_str(&encode(value));
+            rest = after;
+        } else {
+            out.push_str("{{");
+            rest = &tail[2..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn part_name_ok(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn check_docs(docs: Option<&str>) -> Result<(), String> {
+    match docs {
+        Some(d) if !d.starts_with("https://") => {
+            Err(format!("docs {d:?}: must be an https:// URL"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Seconds since the Unix epoch, for signatures that carry a time.
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// One documented response as `judge` reads it.
@@ -670,11 +882,23 @@ fn check_url(url: &str) -> Result<(), String> {
     check_template(url).map_err(|m| format!("url: {m}"))
 }
 
-/// Only `{{secret}}` may be templated.
+/// Only `{{secret}}` and `{{part.NAME}}` may be templated.
 fn check_template(s: &str) -> Result<(), String> {
-    let rest = s.replace(SECRET, "");
+    let mut rest = s.replace(SECRET, "");
+    while let Some(i) = rest.find(PART) {
+        let Some((name, _)) = rest[i + PART.len()..].split_once("}}") else {
+            break;
+        };
+        if !part_name_ok(name) {
+            return Err(format!("part name {name:?} is invalid in {s:?}"));
+        }
+        let end = i + PART.len() + name.len() + 2;
+        rest.replace_range(i..end, "");
+    }
     if rest.contains("{{") || rest.contains("}}") {
-        return Err(format!("only {SECRET} can be templated in {s:?}"));
+        return Err(format!(
+            "only {SECRET} and {{{{part.NAME}}}} can be templated in {s:?}"
+        ));
     }
     Ok(())
 }
@@ -754,20 +978,6 @@ fn split_scopes(s: &str, split: Option<&str>) -> Vec<String> {
         .collect()
 }
 
-/// Percent-encodes everything but unreserved characters, so a secret placed in a URL path
-/// or query can never add a path segment, a query, a fragment or a host.
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~:".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 fn base64(data: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
@@ -833,7 +1043,7 @@ mod tests {
             "a?b=c&d",
             "é",
         ] {
-            let p = s.prepare(secret, &[]).unwrap();
+            let p = s.prepare(secret, &[], &[]).unwrap();
             assert_eq!(
                 origin(&p.url),
                 Some("https://api.telegram.test"),
@@ -843,10 +1053,10 @@ mod tests {
         }
         // A redirect for another host does not apply; one for this host does.
         let other = Redirect::parse("https://api.attio.com=http://127.0.0.1:1").unwrap();
-        let p = s.prepare("k", &[other]).unwrap();
+        let p = s.prepare("k", &[], &[other]).unwrap();
         assert_eq!(origin(&p.url), Some("https://api.telegram.test"));
         let mine = Redirect::parse("https://api.telegram.test=http://127.0.0.1:2").unwrap();
-        let p = s.prepare("k", &[mine]).unwrap();
+        let p = s.prepare("k", &[], &[mine]).unwrap();
         assert_eq!(origin(&p.url), Some("http://127.0.0.1:2"));
         assert_eq!(p.url, "http://127.0.0.1:2/botk/getMe?k=k");
     }
@@ -888,25 +1098,25 @@ mod tests {
 
     #[test]
     fn headers_and_basic_auth_carry_the_secret() {
-        let p = attio().prepare("tok", &[]).unwrap();
+        let p = attio().prepare("tok", &[], &[]).unwrap();
         assert_eq!(
             p.headers,
             [("Authorization".to_string(), "Bearer tok".to_string())]
         );
         let s =
             spec("url = \"https://a.test/\"\nbasic_auth = { username = \"{{secret}}\" }").unwrap();
-        let p = s.prepare("Aladdin", &[]).unwrap();
+        let p = s.prepare("Aladdin", &[], &[]).unwrap();
         assert_eq!(p.headers[0].1, format!("Basic {}", base64(b"Aladdin:")));
         assert_eq!(
             base64(b"Aladdin:open sesame"),
             "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
         );
-        assert!(attio().prepare("a\r\nX: y", &[]).is_err());
+        assert!(attio().prepare("a\r\nX: y", &[], &[]).is_err());
         let s = spec(
             "url = \"https://a.test/\"\nheaders = { A = \"{{secret}}\", \"User-Agent\" = \"x\" }",
         )
         .unwrap();
-        let p = s.prepare("k", &[]).unwrap();
+        let p = s.prepare("k", &[], &[]).unwrap();
         assert_eq!(p.headers, [("A".to_string(), "k".to_string())]);
     }
 
@@ -975,7 +1185,7 @@ mod tests {
             "#,
         )
         .unwrap();
-        let p = s.prepare("a\"b", &[]).unwrap();
+        let p = s.prepare("a\"b", &[], &[]).unwrap();
         let body = p.body.unwrap();
         assert_eq!(body.content_type, "application/json");
         let sent: serde_json::Value = serde_json::from_slice(&body.bytes).unwrap();
@@ -993,13 +1203,13 @@ mod tests {
             "#,
         )
         .unwrap();
-        let body = s.prepare("k&v=1 +", &[]).unwrap().body.unwrap();
+        let body = s.prepare("k&v=1 +", &[], &[]).unwrap().body.unwrap();
         assert_eq!(body.content_type, "application/x-www-form-urlencoded");
         assert_eq!(
             String::from_utf8(body.bytes).unwrap(),
             "grant_type=urn:x:apikey&apikey=k%26v%3D1%20%2B"
         );
-        assert!(attio().prepare("k", &[]).unwrap().body.is_none());
+        assert!(attio().prepare("k", &[], &[]).unwrap().body.is_none());
     }
 
     #[test]

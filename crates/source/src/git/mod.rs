@@ -322,7 +322,7 @@ pub(crate) fn scan_change(
     }
     let added = added.unwrap_or_else(|| AddedLines::all(&text));
     for f in found {
-        if !by_name(&f) && added.contains(f.line) {
+        if !by_name(&f) && f.lines().any(|l| added.contains(l)) {
             out.push(f);
         } else {
             sink.drop_finding(&f, Reason::NotAdded);
