@@ -1,7 +1,7 @@
 //! The commands: each turns its arguments into [`Settings`], runs the pipeline (source →
 //! engine → suppressions → verify → report) and returns the exit code. `main` only maps a
 //! fatal error to exit 2.
-use crate::cli::{BaselineArgs, Cli, Command, GitArgs, HookCommand, RulesCommand, ScanArgs};
+use crate::cli::{BaselineArgs, Cli, Command, GitArgs, RulesCommand, ScanArgs};
 use crate::settings::{self, ReportSettings, Rules, Settings, TreeSource, VerifyPlan};
 use anyhow::Result;
 use ferret_engine::finding::{sanitize, Finding};
@@ -35,8 +35,10 @@ pub fn run(cli: Cli) -> Result<i32> {
             println!("{}", crate::hook::uninstall(&args.repo.repo, kind)?);
             Ok(EXIT_CLEAN)
         }
-        Command::Hook(HookCommand::PreCommit(args)) => crate::hook_run::pre_commit(args),
-        Command::Hook(HookCommand::PrePush(args)) => crate::hook_run::pre_push(args),
+        // `main` runs the hooks (hook_run.rs uses this module's commands).
+        Command::Hook(_) => Err(anyhow::anyhow!(
+            "internal error: `ferret hook` reached app::run"
+        )),
         Command::Detect(_) => Ok(peer_hint(
             "detect",
             "`ferret git` scans a repository's history (`ferret scan PATH` scans files, \

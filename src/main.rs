@@ -24,9 +24,15 @@ fn main() {
     if !commit_hook {
         no_huge_pages();
     }
+    // The hooks run the app's commands, so they are dispatched here, not from the app.
+    let run = |cli: cli::Cli| match cli.command {
+        cli::Command::Hook(cli::HookCommand::PreCommit(args)) => hook_run::pre_commit(args),
+        cli::Command::Hook(cli::HookCommand::PrePush(args)) => hook_run::pre_push(args),
+        command => app::run(cli::Cli { command }),
+    };
     let code = match settings::fingerprint_key()
         .map(ferret_engine::finding::set_key)
-        .and_then(|()| app::run(cli))
+        .and_then(|()| run(cli))
     {
         Ok(code) => code,
         Err(e) => {
