@@ -25,14 +25,30 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Baseline(args) => baseline(args),
         Command::Git(args) => git(args),
         Command::InstallHook(args) => {
-            let done = crate::hook::install(&args.repo.repo, args.force, args.chain)?;
+            let kind = hook_kind(args.pre_push);
+            let done = crate::hook::install(&args.repo.repo, kind, args.force, args.chain)?;
             println!("{done}");
             Ok(EXIT_CLEAN)
         }
         Command::UninstallHook(args) => {
-            println!("{}", crate::hook::uninstall(&args.repo)?);
+            let kind = hook_kind(args.pre_push);
+            println!("{}", crate::hook::uninstall(&args.repo.repo, kind)?);
             Ok(EXIT_CLEAN)
         }
+        // `main` runs the hooks (hook_run.rs uses this module's commands).
+        Command::Hook(_) => Err(anyhow::anyhow!(
+            "internal error: `ferret hook` reached app::run"
+        )),
+        Command::Detect(_) => Ok(peer_hint(
+            "detect",
+            "`ferret git` scans a repository's history (`ferret scan PATH` scans files, \
+             like --no-git)",
+        )),
+        Command::Protect(_) => Ok(peer_hint(
+            "protect",
+            "`ferret git --staged` scans the staged changes (`ferret install-hook` sets up \
+             the pre-commit hook)",
+        )),
         Command::Rules(RulesCommand::List { rules, json }) => {
             let loaded = Rules::load(&rules, &TreeSource::Dir(Path::new(".")))?;
             list_rules(&loaded.set, json)
@@ -70,6 +86,21 @@ pub fn run(cli: Cli) -> Result<i32> {
     }
 }
 
+fn hook_kind(pre_push: bool) -> crate::hook::Kind {
+    if pre_push {
+        crate::hook::Kind::PrePush
+    } else {
+        crate::hook::Kind::PreCommit
+    }
+}
+
+/// gitleaks' commands get one line pointing at ferret's, and exit 2: a script written for
+/// gitleaks must not pass without having scanned anything.
+fn peer_hint(command: &str, instead: &str) -> i32 {
+    eprintln!("ferret: `{command}` is gitleaks' command; {instead}. See `ferret --help`.");
+    EXIT_ERROR
+}
+
 /// `ferret audit`: the hygiene checks of [`ferret_audit`], reported like a scan.
 fn audit(args: crate::cli::AuditArgs) -> Result<i32> {
     let started = Instant::now();
@@ -78,7 +109,10 @@ fn audit(args: crate::cli::AuditArgs) -> Result<i32> {
         false => TreeSource::None,
     };
     // `.ferretignore` at PATH holds the fingerprints of accepted audit findings too.
-    let settings = Settings::new(&args.output, settings::read_options(&args.read), &tree)?;
+    let mut settings = Settings::new(&args.output, settings::read_options(&args.read), &tree)?;
+    if settings.report.wants_repo_paths() {
+        settings.report.repo_paths = settings::outputs::repo_paths(&args.path);
+    }
     let engine = settings.engine()?;
     let scanner = Scanner::new(&engine, settings.read.clone());
     let findings = ferret_audit::audit(&scanner, &args.path)?;
@@ -116,6 +150,12 @@ fn list_rules(set: &RuleSet, json: bool) -> Result<i32> {
 }
 
 fn scan(args: ScanArgs) -> Result<i32> {
+    scan_in(args, None)
+}
+
+/// `ferret scan`; `config_root`, when given, is where `.ferret.toml` is looked for instead
+/// of the scanned directory (the hook scanning files a hook manager names).
+pub(crate) fn scan_in(args: ScanArgs, config_root: Option<&Path>) -> Result<i32> {
     let started = Instant::now();
     let first_dir = args
         .paths
@@ -125,13 +165,22 @@ fn scan(args: ScanArgs) -> Result<i32> {
     // Reported paths are relative to the scanned directory, or as given for files (so
     // relative to the working directory): `.ferretignore` lives where they start. The
     // config is looked for in the scanned directory only.
-    let tree = match first_dir {
-        Some(dir) => TreeSource::Dir(dir),
-        None => TreeSource::None,
+    let tree = match (config_root, first_dir) {
+        (Some(dir), _) | (None, Some(dir)) => TreeSource::Dir(dir),
+        (None, None) => TreeSource::None,
     };
     let mut settings = Settings::new(&args.output, settings::read_options(&args.read), &tree)?;
-    if first_dir.is_none() {
-        settings.report.ignore = settings::config::tree_ignore(&TreeSource::Dir(Path::new(".")))?;
+    if config_root.is_none() && first_dir.is_none() {
+        let here = TreeSource::Dir(Path::new("."));
+        settings.report.ignore = settings::config::tree_ignore(&here)?;
+        settings.report.gitleaks_ignore = settings::config::tree_gitleaks_ignore(&here)?;
+    }
+    let base = match (first_dir, args.paths.len()) {
+        (Some(dir), 1) => dir,
+        _ => Path::new("."),
+    };
+    if settings.report.wants_repo_paths() {
+        settings.report.repo_paths = settings::outputs::repo_paths(base);
     }
     let engine = settings.engine()?;
     let scanner = Scanner::new(&engine, settings.read.clone());
@@ -182,6 +231,29 @@ fn baseline(args: BaselineArgs) -> Result<i32> {
 
 /// `ferret git`: history audit, commit range or staged changes, reported like a scan.
 fn git(args: GitArgs) -> Result<i32> {
+    git_as(&args, None)
+}
+
+/// `ferret git --staged`, limited to `only` paths when given (a hook manager's share of
+/// the staged files).
+pub(crate) fn git_staged(
+    args: &GitArgs,
+    only: Option<std::collections::BTreeSet<String>>,
+) -> Result<i32> {
+    git_with(args, None, only)
+}
+
+/// `ferret git`, with `mode` (when given) in place of what the flags say: the hooks scan
+/// sets of commits no flag names.
+pub(crate) fn git_as(args: &GitArgs, mode: Option<ferret_source::git::GitMode>) -> Result<i32> {
+    git_with(args, mode, None)
+}
+
+fn git_with(
+    args: &GitArgs,
+    mode: Option<ferret_source::git::GitMode>,
+    only_paths: Option<std::collections::BTreeSet<String>>,
+) -> Result<i32> {
     use ferret_source::git;
     let started = Instant::now();
     let repo = git::open(&args.repo)?;
@@ -226,7 +298,12 @@ fn git(args: GitArgs) -> Result<i32> {
             .into())
         }
     };
-    let mut outcome = git::scan(&scanner, &repo, &settings::git_options(&args))?;
+    let mut options = settings::git_options(args);
+    if let Some(mode) = mode {
+        options.mode = mode;
+    }
+    options.only_paths = only_paths;
+    let mut outcome = git::scan(&scanner, &repo, &options)?;
     if let Some(workdir) = hygiene_root {
         outcome
             .findings
@@ -259,7 +336,9 @@ fn finish(
 ) -> Result<i32> {
     let report = &settings.report;
     let mut sink = Sink::new(report.explain);
+    let is_rule = |id: &str| engine.rules().any(|r| r.id == id);
     let suppressed = Suppressions::load(report.baseline.as_deref(), report.ignore.as_ref())?
+        .with_gitleaks_ignore(report.gitleaks_ignore.as_ref(), &is_rule)?
         .apply_explained(&mut findings, &mut |f, why| sink.drop_finding(f, why));
     stats.suppressed_baseline = suppressed.baseline;
     stats.suppressed_ignored = suppressed.ignored;
@@ -300,6 +379,7 @@ fn finish(
         color: report.color,
         scope,
         config: &config,
+        repo_paths: &report.repo_paths,
     };
     write_report(report, &findings, &ctx)?;
     if report.explain {
@@ -328,30 +408,35 @@ fn io_error(path: &Path, e: std::io::Error) -> anyhow::Error {
     ferret_source::Error::io(path, e).into()
 }
 
+/// Writes each format to its place: its file, or stdout.
 fn write_report(
     report: &ReportSettings,
     findings: &[Finding],
     ctx: &ReportContext<'_>,
 ) -> Result<()> {
-    match &report.output {
-        Some(path) => {
-            let file = std::fs::File::create(path).map_err(|e| io_error(path, e))?;
-            let mut w = std::io::BufWriter::new(file);
-            ferret_report::write(report.format, findings, ctx, &mut w)
-                .and_then(|_| w.flush())
-                .map_err(|e| io_error(path, e))
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut w = std::io::BufWriter::new(stdout.lock());
-            match ferret_report::write(report.format, findings, ctx, &mut w).and_then(|_| w.flush())
-            {
-                // A closed pipe (`ferret scan | head`) is not an error worth a message.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.map_err(|e| io_error(Path::new("<stdout>"), e)),
+    for out in &report.outputs {
+        match &out.file {
+            Some(path) => {
+                let file = std::fs::File::create(path).map_err(|e| io_error(path, e))?;
+                let mut w = std::io::BufWriter::new(file);
+                ferret_report::write(out.format, findings, ctx, &mut w)
+                    .and_then(|_| w.flush())
+                    .map_err(|e| io_error(path, e))?;
+            }
+            None => {
+                let stdout = std::io::stdout();
+                let mut w = std::io::BufWriter::new(stdout.lock());
+                match ferret_report::write(out.format, findings, ctx, &mut w)
+                    .and_then(|_| w.flush())
+                {
+                    // A closed pipe (`ferret scan | head`) is not an error worth a message.
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                    other => other.map_err(|e| io_error(Path::new("<stdout>"), e))?,
+                }
             }
         }
     }
+    Ok(())
 }
 
 /// The end of a scan of files: the summary counts files.

@@ -46,10 +46,59 @@ pub enum Command {
     /// for a pre-commit hook).
     #[command(after_help = EXIT_CODES)]
     Git(GitArgs),
-    /// Install ferret's pre-commit hook (respects core.hooksPath; keeps any existing hook).
+    /// Install ferret's pre-commit hook, or with --pre-push its pre-push hook (respects
+    /// core.hooksPath; keeps any existing hook).
     InstallHook(InstallHookArgs),
-    /// Remove ferret's pre-commit hook and restore the hook that was there before.
-    UninstallHook(HookRepoArgs),
+    /// Remove ferret's pre-commit (or --pre-push) hook and restore the hook that was there
+    /// before.
+    UninstallHook(UninstallHookArgs),
+    /// What git hooks and hook managers run: decides what to scan from the hook's
+    /// arguments and environment, never verifies, and says how to allow or bypass.
+    #[command(subcommand)]
+    Hook(HookCommand),
+    /// gitleaks' command: says which ferret command does the same.
+    #[command(hide = true)]
+    Detect(PeerArgs),
+    /// gitleaks' command: says which ferret command does the same.
+    #[command(hide = true)]
+    Protect(PeerArgs),
+}
+
+/// Whatever followed a peer's command name; only read to point at the ferret command.
+#[derive(Debug, Clone, Args)]
+pub struct PeerArgs {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub rest: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// The pre-commit hook (git's own, husky's, or the pre-commit framework's). In a commit
+    /// it scans the staged changes, only the lines they add. Run by the pre-commit framework
+    /// outside a commit, it scans what the framework hands it: the commits between
+    /// PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF (`--from-ref/--to-ref`, the pre-push
+    /// stage), or FILES whole (`--all-files`, `--files`).
+    PreCommit(HookPreCommitArgs),
+    /// git's pre-push hook: scans the commits being pushed (read from stdin as git gives
+    /// them), those no remote-tracking ref of REMOTE has.
+    PrePush(HookPrePushArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HookPreCommitArgs {
+    /// The files the pre-commit framework passes (relative to the repository's root).
+    #[arg(value_name = "FILES")]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HookPrePushArgs {
+    /// The remote's name (or its URL when pushing to a URL), as git passes it.
+    #[arg(value_name = "REMOTE")]
+    pub remote: Option<String>,
+    /// The remote's URL, as git passes it.
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -84,19 +133,36 @@ pub struct RuleArgs {
     pub keep_bad_checksums: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Grouped by file, for people.
-    Human,
-    /// One JSON object with findings and stats.
-    Json,
-    /// One finding per line.
-    Jsonl,
-    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
-    Sarif,
-    /// GitHub Actions workflow commands: annotations on the pull request diff.
-    Github,
+/// One `--format` value: a format, and the file it goes to if it has its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatArg {
+    pub format: ferret_report::Format,
+    pub file: Option<PathBuf>,
 }
+
+/// `NAME` or `NAME=FILE`, the name in any case.
+pub fn parse_format(s: &str) -> Result<FormatArg, String> {
+    let (name, file) = match s.split_once('=') {
+        Some((n, f)) if !f.is_empty() => (n, Some(PathBuf::from(f))),
+        Some(_) => return Err(format!("{s:?}: no file after '='")),
+        None => (s, None),
+    };
+    let format = ferret_report::Format::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = ferret_report::Format::ALL
+            .iter()
+            .map(|f| f.name())
+            .collect();
+        format!("unknown format {name:?} (one of: {})", names.join(", "))
+    })?;
+    Ok(FormatArg { format, file })
+}
+
+pub const FORMAT_HELP: &str = "\
+Report format, repeatable, each to its own place: NAME or NAME=FILE. NAME is human (grouped by \
+file, for people), json (one object with findings and stats), jsonl (one finding per line), \
+sarif (SARIF 2.1.0 for code scanning) or github (GitHub Actions annotations), in any case. The \
+last format without =FILE goes to --output FILE, another to stdout: `-f github -f sarif -o \
+out.sarif` or `-f github -f sarif=out.sarif`";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -110,10 +176,17 @@ pub enum ColorChoice {
 pub struct OutputArgs {
     #[command(flatten)]
     pub rules: RuleArgs,
-    /// Report format.
-    #[arg(long, short = 'f', value_enum, default_value = "human")]
-    pub format: Format,
-    /// Write the report to FILE instead of stdout.
+    #[arg(
+        long,
+        short = 'f',
+        value_name = "NAME[=FILE]",
+        default_value = "human",
+        value_parser = parse_format,
+        help = FORMAT_HELP
+    )]
+    pub format: Vec<FormatArg>,
+    /// Write the report (the last --format without its own =FILE) to FILE instead of
+    /// stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Print whole secrets instead of a redacted prefix.
@@ -303,13 +376,24 @@ pub struct HookRepoArgs {
 pub struct InstallHookArgs {
     #[command(flatten)]
     pub repo: HookRepoArgs,
-    /// Replace an existing pre-commit hook (it is kept as a backup that uninstall-hook
-    /// restores).
+    /// Replace an existing hook (it is kept as a backup that uninstall-hook restores).
     #[arg(long, conflicts_with = "chain")]
     pub force: bool,
-    /// Keep an existing pre-commit hook and run it before ferret.
+    /// Keep an existing hook and run it before ferret.
     #[arg(long)]
     pub chain: bool,
+    /// The pre-push hook (scans the commits being pushed) instead of the pre-commit hook.
+    #[arg(long)]
+    pub pre_push: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UninstallHookArgs {
+    #[command(flatten)]
+    pub repo: HookRepoArgs,
+    /// The pre-push hook instead of the pre-commit hook.
+    #[arg(long)]
+    pub pre_push: bool,
 }
 
 /// Parses `10M`, `512K`, `1G`, `1MiB` or a plain byte count.
@@ -338,7 +422,21 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_size;
+    use super::{parse_format, parse_size};
+    use ferret_report::Format;
+
+    #[test]
+    fn formats_parse_in_any_case_with_an_optional_file() {
+        let f = parse_format("SARIF=out/x.sarif").unwrap();
+        assert_eq!(f.format, Format::Sarif);
+        assert_eq!(f.file.as_deref(), Some(std::path::Path::new("out/x.sarif")));
+        assert_eq!(parse_format("Github").unwrap().format, Format::Github);
+        assert_eq!(parse_format("json").unwrap().file, None);
+        assert!(parse_format("xml")
+            .unwrap_err()
+            .contains("one of: human, json"));
+        assert!(parse_format("json=").is_err());
+    }
 
     #[test]
     fn sizes_parse_with_suffixes() {

@@ -27,6 +27,9 @@ pub const CONFIG_FILE: &str = ".ferret.toml";
 /// Fingerprints never to report, looked for at the root of a scanned tree or repository.
 pub const IGNORE_FILE: &str = ".ferretignore";
 
+/// gitleaks' list of findings not to report, read from the same place as [`IGNORE_FILE`].
+pub const GITLEAKS_IGNORE_FILE: &str = ".gitleaksignore";
+
 /// Looked for when there is no [`CONFIG_FILE`]: a gitleaks config, translated.
 pub const GITLEAKS_CONFIG_FILE: &str = ferret_rules::gitleaks::FILE_NAME;
 
@@ -282,13 +285,25 @@ fn tree_config(tree: &TreeSource<'_>) -> Result<Option<(PathBuf, RulesFile)>> {
     }
 }
 
-/// The tree's ignore list (`.ferretignore`), read as the tree's config is: (name, text).
+/// `.ferretignore` of the scanned tree, read as its control files are: (its name, its
+/// text).
 pub fn tree_ignore(tree: &TreeSource<'_>) -> Result<Option<(PathBuf, String)>> {
+    tree_file(tree, IGNORE_FILE)
+}
+
+/// `.gitleaksignore`, from the same place as `.ferretignore` and read the same way.
+pub fn tree_gitleaks_ignore(tree: &TreeSource<'_>) -> Result<Option<(PathBuf, String)>> {
+    tree_file(tree, GITLEAKS_IGNORE_FILE)
+}
+
+/// The control file `name` at the root of the scanned tree (or of the reviewed range's
+/// base), if there is one.
+fn tree_file(tree: &TreeSource<'_>, name: &str) -> Result<Option<(PathBuf, String)>> {
     match tree {
         TreeSource::None => Ok(None),
         TreeSource::Dir(root) => {
             let files = TreeFiles::new(root);
-            let p = root.join(IGNORE_FILE);
+            let p = root.join(name);
             if !files.exists(&p) {
                 return Ok(None);
             }
@@ -296,7 +311,7 @@ pub fn tree_ignore(tree: &TreeSource<'_>) -> Result<Option<(PathBuf, String)>> {
         }
         TreeSource::Commit(repo, commit) => {
             let files = CommitFiles::new(repo, *commit);
-            let p = Path::new(IGNORE_FILE);
+            let p = Path::new(name);
             if files.entry(p).is_none() {
                 return Ok(None);
             }
@@ -310,16 +325,21 @@ pub fn tree_ignore(tree: &TreeSource<'_>) -> Result<Option<(PathBuf, String)>> {
 pub fn changed_in_range(repo: &Repository, base: Oid, head: Oid) -> Vec<String> {
     let at = |commit: Oid, name: &str| CommitFiles::new(repo, commit).entry(Path::new(name));
     let short = &base.to_string()[..12];
-    [CONFIG_FILE, GITLEAKS_CONFIG_FILE, IGNORE_FILE]
-        .iter()
-        .filter(|name| at(base, name) != at(head, name))
-        .map(|name| {
-            format!(
-                "the commits under review change {name}; its version at the base ({short}) \
+    [
+        CONFIG_FILE,
+        GITLEAKS_CONFIG_FILE,
+        IGNORE_FILE,
+        GITLEAKS_IGNORE_FILE,
+    ]
+    .iter()
+    .filter(|name| at(base, name) != at(head, name))
+    .map(|name| {
+        format!(
+            "the commits under review change {name}; its version at the base ({short}) \
                  applies, so a change cannot loosen the scan that judges it"
-            )
-        })
-        .collect()
+        )
+    })
+    .collect()
 }
 
 /// Paths and values that any real secret could sit at: an allowlist entry that matches

@@ -5,9 +5,10 @@
 //! binary sees clap's types, and this is the one place that decides what a config file
 //! may set.
 pub mod config;
+pub mod outputs;
 pub mod verify;
 
-use crate::cli::{ColorChoice, Format, GitArgs, OutputArgs, ReadArgs};
+use crate::cli::{ColorChoice, GitArgs, OutputArgs, ReadArgs};
 use anyhow::Result;
 pub use config::{Rules, TreeSource};
 use ferret_engine::Engine;
@@ -28,8 +29,10 @@ pub struct Settings {
 /// How the report is written, and what is left out of it.
 #[derive(Debug, Clone)]
 pub struct ReportSettings {
-    pub format: ferret_report::Format,
-    pub output: Option<PathBuf>,
+    /// Each format and where it goes (at most one to stdout).
+    pub outputs: Vec<outputs::Output>,
+    /// Repository-relative paths for SARIF and annotations (see [`outputs::repo_paths`]).
+    pub repo_paths: ferret_report::RepoPaths,
     pub show_secrets: bool,
     pub color: bool,
     pub exit_code: i32,
@@ -41,6 +44,8 @@ pub struct ReportSettings {
     /// `.ferretignore` of the scanned tree or repository, read with the tree's limits:
     /// (its name, its text).
     pub ignore: Option<(PathBuf, String)>,
+    /// `.gitleaksignore`, read from the same place the same way.
+    pub gitleaks_ignore: Option<(PathBuf, String)>,
 }
 
 impl Settings {
@@ -63,8 +68,9 @@ impl Settings {
         }
         let verify = VerifyPlan::resolve(&output.verify, rules.verify_table.as_ref())
             .map_err(anyhow::Error::msg)?;
-        let mut report = ReportSettings::new(output);
+        let mut report = ReportSettings::new(output)?;
         report.ignore = config::tree_ignore(tree)?;
+        report.gitleaks_ignore = config::tree_gitleaks_ignore(tree)?;
         Ok(Settings {
             rules,
             read,
@@ -80,19 +86,23 @@ impl Settings {
 }
 
 impl ReportSettings {
-    fn new(a: &OutputArgs) -> Self {
+    fn new(a: &OutputArgs) -> Result<Self> {
+        let outputs = outputs::resolve(&a.format, a.output.as_deref())?;
+        let human_on_stdout = outputs
+            .iter()
+            .any(|o| o.format == ferret_report::Format::Human && o.file.is_none());
         let color = match a.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                a.output.is_none()
+                human_on_stdout
                     && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                     && std::io::stdout().is_terminal()
             }
         };
-        ReportSettings {
-            format: a.format.into(),
-            output: a.output.clone(),
+        Ok(ReportSettings {
+            outputs,
+            repo_paths: ferret_report::RepoPaths::unchanged(),
             show_secrets: a.show_secrets,
             color,
             exit_code: a.exit_code,
@@ -100,19 +110,18 @@ impl ReportSettings {
             explain: a.explain,
             baseline: a.baseline.clone(),
             ignore: None,
-        }
+            gitleaks_ignore: None,
+        })
     }
-}
 
-impl From<Format> for ferret_report::Format {
-    fn from(f: Format) -> Self {
-        match f {
-            Format::Human => ferret_report::Format::Human,
-            Format::Json => ferret_report::Format::Json,
-            Format::Jsonl => ferret_report::Format::Jsonl,
-            Format::Sarif => ferret_report::Format::Sarif,
-            Format::Github => ferret_report::Format::Github,
-        }
+    /// Whether a format that reads [`ReportSettings::repo_paths`] is asked for.
+    pub fn wants_repo_paths(&self) -> bool {
+        self.outputs.iter().any(|o| {
+            matches!(
+                o.format,
+                ferret_report::Format::Sarif | ferret_report::Format::Github
+            )
+        })
     }
 }
 
@@ -185,5 +194,6 @@ pub fn git_options(a: &GitArgs) -> GitOptions {
         mode,
         whole_files: a.whole_files,
         progress,
+        only_paths: None,
     }
 }

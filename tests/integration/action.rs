@@ -1,6 +1,7 @@
 //! The GitHub Action: action.yml is valid, and scripts/action.sh does the right thing for
-//! each simulated event. Most cases put a fake ferret in FERRET_BIN that records its
-//! arguments, so they check what the script asks for; `dir` runs the real binary.
+//! each simulated event. These cases put a fake ferret in FERRET_BIN that records its
+//! arguments, so they check what the script asks for; tests/integration/action_events.rs
+//! runs the real binary against real remotes for every event.
 use crate::ci::*;
 use crate::util::*;
 use serde_json::{json, Value};
@@ -36,11 +37,12 @@ pub struct Runner {
 
 pub struct Run {
     pub code: i32,
+    pub stdout: String,
     pub stderr: String,
     pub outputs: BTreeMap<String, String>,
     pub summary: String,
-    /// The fake ferret's arguments, if it ran.
-    pub args: Option<Vec<String>>,
+    /// The fake ferret's arguments, one list per call, if it ran.
+    pub calls: Vec<Vec<String>>,
 }
 
 impl Runner {
@@ -59,14 +61,17 @@ impl Runner {
         env.insert("GITHUB_STEP_SUMMARY".into(), p("summary.md"));
         env.insert("GITHUB_EVENT_PATH".into(), p("event.json"));
         env.insert("RUNNER_TEMP".into(), temp.to_string_lossy().into_owned());
+        // Records each call's arguments (a line `--end--` after each), and writes
+        // FAKE_SARIF wherever it is asked for SARIF (`--format sarif=FILE`).
         let fake = dir.path().join("fake-ferret");
         std::fs::write(
             &fake,
             "#!/bin/sh\n\
-             printf '%s\\n' \"$@\" > \"$FAKE_ARGS\"\n\
-             out=''; prev=''\n\
-             for a in \"$@\"; do [ \"$prev\" = --output ] && out=$a; prev=$a; done\n\
-             if [ -n \"$out\" ] && [ -n \"${FAKE_SARIF:-}\" ]; then cp \"$FAKE_SARIF\" \"$out\"; fi\n\
+             printf '%s\\n' \"$@\" --end-- >> \"$FAKE_ARGS\"\n\
+             for a in \"$@\"; do\n\
+               case \"$a\" in sarif=*) out=${a#sarif=}\n\
+                 if [ -n \"${FAKE_SARIF:-}\" ]; then cp \"$FAKE_SARIF\" \"$out\"; fi ;; esac\n\
+             done\n\
              exit \"${FAKE_EXIT:-0}\"\n",
         )
         .unwrap();
@@ -111,6 +116,9 @@ impl Runner {
     }
 
     pub fn run(&self) -> Run {
+        for f in ["args", "output", "summary.md"] {
+            let _ = std::fs::remove_file(self.dir.path().join(f));
+        }
         let mut cmd = Command::new("bash");
         cmd.arg(repo_root().join("scripts/action.sh"));
         for (k, _) in std::env::vars() {
@@ -133,15 +141,22 @@ impl Runner {
             .filter_map(|l| l.split_once('='))
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let args = std::fs::read_to_string(self.dir.path().join("args"))
-            .ok()
-            .map(|s| s.lines().map(str::to_string).collect());
+        let mut calls = Vec::new();
+        let mut call = Vec::new();
+        for line in read("args").lines() {
+            if line == "--end--" {
+                calls.push(std::mem::take(&mut call));
+            } else {
+                call.push(line.to_string());
+            }
+        }
         Run {
             code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             outputs,
             summary: read("summary.md"),
-            args,
+            calls,
         }
     }
 
@@ -151,6 +166,11 @@ impl Runner {
             .join("runner-temp/ferret.sarif")
             .to_string_lossy()
             .into_owned()
+    }
+
+    /// Where the action writes the SARIF of the event's own scan.
+    pub fn event_sarif(&self) -> PathBuf {
+        self.dir.path().join("runner-temp/ferret-event.sarif")
     }
 }
 
@@ -179,8 +199,19 @@ pub fn strs(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
 
+/// The arguments every scan of the event ends with: annotations on stdout, SARIF for the
+/// summary in the runner's temp folder.
+fn event_formats(r: &Runner) -> Vec<String> {
+    strs(&[
+        "--format",
+        "github",
+        "--format",
+        &format!("sarif={}", r.event_sarif().display()),
+    ])
+}
+
 #[test]
-fn pull_request_scans_base_to_head() {
+fn pull_request_scans_base_to_head_and_the_tree_for_code_scanning() {
     let (ws, c) = repo_with_commits(3);
     let mut r = Runner::new(ws.path());
     r.event(
@@ -189,22 +220,22 @@ fn pull_request_scans_base_to_head() {
     );
     let run = r.run();
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let sarif = r.default_sarif();
+    let mut want = strs(&["git", ".", "--range", &format!("{}..{}", c[0], c[2])]);
+    want.extend(event_formats(&r));
+    assert_eq!(run.calls[0], want);
+    // The SARIF file is a second scan: every file of the checkout.
     assert_eq!(
-        run.args.unwrap(),
+        run.calls[1],
         strs(&[
-            "git",
+            "scan",
             ".",
-            "--range",
-            &format!("{}..{}", c[0], c[2]),
             "--format",
-            "sarif",
-            "--output",
-            &sarif
+            &format!("sarif={}", r.default_sarif()),
+            "--quiet"
         ])
     );
+    assert_eq!(run.calls.len(), 2);
     assert_eq!(run.outputs["findings"], "0");
-    assert_eq!(run.outputs["sarif-file"], "", "no SARIF was written");
     assert!(run.summary.contains("pull_request"), "{}", run.summary);
     assert!(
         run.stderr.contains("running: "),
@@ -217,21 +248,35 @@ fn pull_request_scans_base_to_head() {
 fn push_scans_before_to_after_and_reports_findings() {
     let (ws, c) = repo_with_commits(3);
     let mut r = Runner::new(ws.path());
-    r.event("push", json!({"before": c[1], "after": c[2]}))
-        .fake_results(2, 1);
+    r.event(
+        "push",
+        json!({"ref": "refs/heads/main", "before": c[1], "after": c[2]}),
+    )
+    .fake_results(2, 1)
+    .set("GITHUB_SERVER_URL", "https://github.example")
+    .set("GITHUB_REPOSITORY", "acme/app");
     let run = r.run();
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let args = run.args.unwrap();
     assert_eq!(
-        args[..4],
+        run.calls[0][..4],
         strs(&["git", ".", "--range", &format!("{}..{}", c[1], c[2])])
     );
     assert_eq!(run.outputs["findings"], "2");
     assert_eq!(run.outputs["sarif-file"], r.default_sarif());
+    assert_eq!(run.outputs["sarif-category"], "ferret/tree");
+    assert_eq!(run.outputs["sarif-results"], "2");
+    // The category is written into the file: upload-sarif needs no `category:`.
+    let uploaded = read_json(Path::new(&r.default_sarif()));
+    assert_eq!(
+        uploaded["runs"][0]["automationDetails"]["id"],
+        "ferret/tree/"
+    );
     assert!(run.summary.contains("**2 findings**"), "{}", run.summary);
+    // Each row links to the file and line at the commit that added it.
     assert!(
-        run.summary
-            .contains("| critical | `attio-api-token` | `src/f1.py:2` | 0123456789ab |"),
+        run.summary.contains(
+            "| critical | `attio-api-token` | [`src/f1.py:2`](https://github.example/acme/app/blob/0123456789abcdef0123/src/f1.py#L2) | 0123456789ab |"
+        ),
         "{}",
         run.summary
     );
@@ -241,23 +286,45 @@ fn push_scans_before_to_after_and_reports_findings() {
     let run = r.run();
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.outputs["findings"], "2");
+
+    // sarif-scope: none writes no SARIF file and runs one scan.
+    r.set("INPUT_SARIF_SCOPE", "none");
+    let run = r.run();
+    assert_eq!(run.calls.len(), 1);
+    assert_eq!(run.outputs["sarif-file"], "");
+    assert_eq!(run.outputs["sarif-category"], "");
+    r.set("INPUT_SARIF_SCOPE", "everything");
+    let run = r.run();
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("unknown sarif-scope 'everything'"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
-fn a_branchs_first_push_passes_the_zero_base_through() {
+fn a_branchs_first_push_scans_what_no_other_branch_has() {
     let (ws, c) = repo_with_commits(2);
     let mut r = Runner::new(ws.path());
     r.event(
         "push",
-        json!({"before": ZERO, "after": c[1], "created": true}),
+        json!({"ref": "refs/heads/main", "before": ZERO, "after": c[1], "created": true}),
     );
     let run = r.run();
     assert_eq!(run.code, 0, "{}", run.stderr);
+    // The clone has the branch at the pushed commit: ferret walks from its name, so its
+    // remote-tracking copies are told apart from other branches by name.
     assert_eq!(
-        run.args.unwrap()[..4],
-        strs(&["git", ".", "--range", &format!("{ZERO}..{}", c[1])])
+        run.calls[0][..4],
+        strs(&["git", ".", "--range", &format!("{ZERO}..refs/heads/main")])
     );
     assert!(!run.stderr.contains("fetching"), "{}", run.stderr);
+    assert!(
+        run.summary.contains("that no other branch has"),
+        "{}",
+        run.summary
+    );
 }
 
 #[test]
@@ -270,8 +337,9 @@ fn a_push_that_deletes_a_branch_scans_nothing() {
     );
     let run = r.run();
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.args.is_none(), "ferret ran");
+    assert!(run.calls.is_empty(), "ferret ran");
     assert_eq!(run.outputs["findings"], "0");
+    assert_eq!(run.outputs["sarif-file"], "");
 }
 
 /// An origin with five commits and a one-commit shallow clone of it, as actions/checkout
@@ -301,7 +369,7 @@ fn a_shallow_checkout_is_deepened_from_its_remote() {
     assert!(ws.has_commit(&c[1]), "base commit not fetched");
     ws.git(&["merge-base", &c[1], &c[4]]);
     assert_eq!(
-        run.args.unwrap()[..4],
+        run.calls[0][..4],
         strs(&["git", ".", "--range", &format!("{}..{}", c[1], c[4])])
     );
 }
@@ -339,7 +407,7 @@ fn a_shallow_checkout_without_a_remote_is_left_to_ferret() {
         run.stderr
     );
     assert_eq!(
-        run.args.unwrap()[..4],
+        run.calls[0][..4],
         strs(&["git", ".", "--range", &format!("{}..{}", c[1], c[4])])
     );
     // ferret's error (exit 2) fails the step as an error, not as findings.
@@ -357,6 +425,7 @@ fn history_mode_and_the_other_inputs_become_arguments() {
     let mut r = Runner::new(ws.path());
     let sarif = r.dir.path().join("out/custom.sarif");
     r.event("workflow_dispatch", json!({}))
+        .fake_results(0, 0)
         .set("INPUT_SCAN", "history")
         .set("INPUT_PATH", "sub dir")
         .set("INPUT_CONFIG", "ci/ferret.toml")
@@ -365,15 +434,18 @@ fn history_mode_and_the_other_inputs_become_arguments() {
         .set("INPUT_SARIF_FILE", sarif.to_str().unwrap());
     let run = r.run();
     assert_eq!(run.code, 0, "{}", run.stderr);
+    // One scan: the history is both what the step reports and what code scanning gets.
     assert_eq!(
-        run.args.unwrap(),
-        strs(&[
+        run.calls,
+        vec![strs(&[
             "git",
             "sub dir",
+            "--branch",
+            "HEAD",
             "--format",
-            "sarif",
-            "--output",
-            sarif.to_str().unwrap(),
+            "github",
+            "--format",
+            &format!("sarif={}", sarif.display()),
             "--config",
             "ci/ferret.toml",
             "--verify",
@@ -381,24 +453,27 @@ fn history_mode_and_the_other_inputs_become_arguments() {
             "2M",
             "--threads",
             "2",
-        ])
+        ])]
     );
     assert!(
         sarif.parent().unwrap().is_dir(),
         "the SARIF file's directory is made"
     );
+    assert_eq!(run.outputs["sarif-category"], "ferret/history/sub dir");
 }
 
 #[test]
 fn events_without_a_range_scan_the_directory_or_fail_clearly() {
     let ws = Tree::new();
     let mut r = Runner::new(ws.path());
-    r.event("schedule", json!({}));
+    r.event("schedule", json!({})).fake_results(0, 0);
     let run = r.run();
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.args.unwrap()[..2], strs(&["scan", "."]));
+    // One scan of the files, for the step and for code scanning.
+    assert_eq!(run.calls.len(), 1);
+    assert_eq!(run.calls[0][..2], strs(&["scan", "."]));
+    assert_eq!(run.outputs["sarif-file"], r.default_sarif());
 
-    std::fs::remove_file(r.dir.path().join("args")).unwrap();
     r.set("INPUT_SCAN", "range");
     let run = r.run();
     assert_eq!(run.code, 2);
@@ -409,7 +484,7 @@ fn events_without_a_range_scan_the_directory_or_fail_clearly() {
         "{}",
         run.stderr
     );
-    assert!(run.args.is_none());
+    assert!(run.calls.is_empty());
 
     r.set("INPUT_SCAN", "everything");
     let run = r.run();
@@ -451,6 +526,12 @@ fn dir_mode_with_the_real_binary_writes_valid_sarif_and_a_summary() {
         run.summary
     );
     assert!(!run.summary.contains(&key));
+    // The step log has the annotation.
+    assert!(
+        run.stdout.starts_with("::error file=app/.env,line=1,"),
+        "{}",
+        run.stdout
+    );
 
     // With the finding in the baseline, the same run is clean.
     let (code, _, _) = run_in(ws.path(), &["baseline", ".ferret-baseline"]);

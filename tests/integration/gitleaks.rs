@@ -527,3 +527,72 @@ fn rules_list_and_check_read_a_gitleaks_config() {
     let (code, out, err) = run_in(dir.path(), &["rules", "check", path.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}\n{err}");
 }
+
+/// An Attio-format key (the built-in rule `attio-api-token`).
+fn attio(s: &mut Secrets) -> String {
+    s.token(&Secrets::join(&["s", "k_"]), 40)
+}
+
+#[test]
+fn gitleaksignore_entries_are_honoured_in_history_and_directory_scans() {
+    let repo = TestRepo::new();
+    let mut s = Secrets::new("gitleaksignore");
+    repo.write("app/a.env", format!("A={}\n", attio(&mut s)));
+    repo.write("app/b.env", format!("B={}\n", attio(&mut s)));
+    let commit = repo.commit_all("two keys");
+    let (code, v, err) = repo.json(&["git", "."]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(v["findings"].as_array().unwrap().len(), 2);
+
+    // gitleaks' history fingerprint (its short commit form), under gitleaks' own rule
+    // name, which ferret does not have: it still names the place.
+    repo.write(
+        ".gitleaksignore",
+        format!("# reviewed\n{}:app/a.env:generic-api-key:1\n", &commit[..7]),
+    );
+    let (code, v, err) = repo.json(&["git", "."]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        hits(&v),
+        vec![("app/b.env".to_string(), 1, "attio-api-token".to_string())]
+    );
+    assert_eq!(v["stats"]["suppressed_ignored"], 1);
+    let (_, _, err) = repo.ferret_in(repo.path(), &["git", ".", "--explain"]);
+    assert!(err.contains("listed in .gitleaksignore"), "{err}");
+
+    // The directory scan's form, without a commit, holds everywhere.
+    repo.write(
+        ".gitleaksignore",
+        "app/a.env:attio-api-token:1\napp/b.env:generic-api-key:1\n",
+    );
+    let (code, v, err) = repo.json(&["scan", "."]);
+    assert_eq!(code, 0, "{err}: {v}");
+    let (code, _, _) = repo.json(&["git", "."]);
+    assert_eq!(code, 0);
+    // A ferret rule that differs is another finding: not hidden.
+    repo.write(".gitleaksignore", "app/a.env:topo-api-key:1\n");
+    let (code, _, _) = repo.json(&["scan", "."]);
+    assert_eq!(code, 1);
+
+    repo.write(".gitleaksignore", "no colons here\n");
+    let (code, _, err) = repo.ferret_in(repo.path(), &["scan", "."]);
+    assert_eq!(code, 2);
+    assert!(err.contains(".gitleaksignore: line 1"), "{err}");
+}
+
+#[test]
+fn gitleaks_commands_point_at_ferrets() {
+    for (cmd, want) in [
+        (vec!["detect", "--source", ".", "-v"], "`ferret git`"),
+        (vec!["protect", "--staged"], "`ferret git --staged`"),
+    ] {
+        let (code, out, err) = outcome(ferret().args(&cmd));
+        assert_eq!(code, 2, "{cmd:?}");
+        assert!(out.is_empty());
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("gitleaks' command") && err.contains(want),
+            "{err}"
+        );
+    }
+}

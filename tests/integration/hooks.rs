@@ -67,7 +67,7 @@ fn installed_hook_blocks_a_secret_and_lets_a_clean_commit_through() {
     let hook = repo.path().join(".git/hooks/pre-commit");
     assert!(std::fs::read_to_string(&hook)
         .unwrap()
-        .contains("ferret git --staged"));
+        .contains("exec ferret hook pre-commit"));
 
     let key = stage_secret(&repo, "hook_blocks", "config/.env");
     let o = commit(&repo, "add key", &path_with_ferret());
@@ -79,6 +79,20 @@ fn installed_hook_blocks_a_secret_and_lets_a_clean_commit_through() {
     assert!(said.contains("ferret: commit blocked"), "{said}");
     assert!(said.contains("ferret:allow"), "{said}");
     assert!(said.contains("git commit --no-verify"), "{said}");
+    // The report shows the fingerprint the advice tells people to put in .ferretignore.
+    let fp = fingerprint_in(&said);
+    assert!(
+        said.contains("add its fingerprint (shown above) to .ferretignore"),
+        "{said}"
+    );
+    repo.write(".ferretignore", format!("{fp}\n"));
+    repo.git(&["add", ".ferretignore"]);
+    let o = commit(&repo, "key, ignored", &path_with_ferret());
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(commit_count(&repo), 2);
+    repo.git(&["rm", "-q", ".ferretignore"]);
+    let o = commit(&repo, "drop the ignore file", &path_with_ferret());
+    assert!(o.status.success(), "{}", text(&o));
     assert!(
         !said.contains(&key),
         "the hook printed the whole secret: {said}"
@@ -94,7 +108,16 @@ fn installed_hook_blocks_a_secret_and_lets_a_clean_commit_through() {
     repo.git(&["add", "src/main.rs"]);
     let o = commit(&repo, "clean", &path_with_ferret());
     assert!(o.status.success(), "{}", text(&o));
-    assert_eq!(commit_count(&repo), 3);
+    assert_eq!(commit_count(&repo), 5);
+}
+
+/// The fingerprint the human report prints under a finding.
+pub(crate) fn fingerprint_in(said: &str) -> String {
+    said.lines()
+        .find_map(|l| l.trim().strip_prefix("fingerprint "))
+        .unwrap_or_else(|| panic!("no fingerprint line in: {said}"))
+        .trim()
+        .to_string()
 }
 
 #[test]
@@ -231,45 +254,265 @@ fn install_respects_core_hooks_path() {
     assert!(!o.status.success(), "{}", text(&o));
 }
 
+/// `git push ARGS` with ferret on PATH.
+fn push(repo: &TestRepo, args: &[&str]) -> Output {
+    repo.command_in(repo.path(), "git")
+        .env("PATH", path_with_ferret())
+        .args(["push", "-q"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 #[test]
-fn the_pre_commit_framework_runs_ferret() {
+fn the_pre_push_hook_scans_the_commits_being_pushed() {
     let repo = TestRepo::new();
     repo.commit_file("README.md", "hi\n", "first");
-    let python = python();
-    let config = format!(
-        "repos:\n  - repo: local\n    hooks:\n      - id: ferret\n        name: ferret\n        \
-         entry: {} git --staged --no-verify\n        language: system\n        \
-         pass_filenames: false\n",
-        assert_cmd::cargo::cargo_bin("ferret").display()
+    let mut s = Secrets::new("pre_push_hook");
+    // An old secret, already on the remote before the hook was installed.
+    repo.commit_file("old.env", format!("API_KEY={}\n", token(&mut s)), "old");
+    let remote = TestRepo::empty();
+    remote.git(&["init", "-q", "--bare", "."]);
+    let url = format!("file://{}", remote.path().display());
+    repo.git(&["remote", "add", "origin", &url]);
+    repo.git(&["push", "-q", "origin", "main"]);
+
+    // An existing pre-push hook is chained: it runs first and reads the same refs.
+    let hooks = repo.path().join(".git/hooks");
+    let seen = repo.path().join("chained-saw");
+    std::fs::write(
+        hooks.join("pre-push"),
+        format!("#!/bin/sh\ncat > '{}'\n", seen.display()),
+    )
+    .unwrap();
+    make_executable(&hooks.join("pre-push"));
+    let (code, out, err) = install(&repo, &["--pre-push", "--chain"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("pre-push hook"), "{out}");
+
+    // A new branch's first push sends only its own commit, not main's old secret.
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    let clean = repo.commit_file("src/app.py", "print('hi')\n", "clean work");
+    let o = push(&repo, &["origin", "feature"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let refs = std::fs::read_to_string(&seen).unwrap();
+    assert!(
+        refs.starts_with(&format!("refs/heads/feature {clean} refs/heads/feature ")),
+        "the chained hook saw: {refs}"
     );
-    repo.write(".pre-commit-config.yaml", config);
-    repo.git(&["add", ".pre-commit-config.yaml"]);
-    let pre_commit = |args: &[&str]| {
-        repo.command_in(repo.path(), &python)
-            .env("PRE_COMMIT_HOME", repo.home.path().join("pre-commit"))
+
+    // A secret added and removed again before the push still leaves with the commits.
+    let key = token(&mut s);
+    repo.commit_file("tmp.env", format!("API_KEY={key}\n"), "oops");
+    std::fs::remove_file(repo.path().join("tmp.env")).unwrap();
+    repo.commit_all("remove it again");
+    let o = push(&repo, &["origin", "feature"]);
+    let said = text(&o);
+    assert!(!o.status.success(), "{said}");
+    assert!(
+        said.contains("tmp.env") && !said.contains("old.env"),
+        "{said}"
+    );
+    assert!(!said.contains(&key), "{said}");
+    assert!(said.contains("ferret: push blocked"), "{said}");
+    assert!(
+        said.contains(".ferretignore") && said.contains("git push --no-verify"),
+        "{said}"
+    );
+
+    // A new branch holding that commit is blocked too: no remote-tracking ref has it.
+    repo.git(&["checkout", "-q", "-b", "other"]);
+    let o = push(&repo, &["origin", "other"]);
+    assert!(!o.status.success(), "{}", text(&o));
+
+    // Deleting a remote branch sends no commits.
+    let o = push(&repo, &["origin", ":feature"]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    let (code, out, _) = repo.ferret_in(repo.path(), &["uninstall-hook", "--pre-push"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-push")).unwrap(),
+        format!("#!/bin/sh\ncat > '{}'\n", seen.display()),
+        "the chained hook is back"
+    );
+}
+
+fn make_executable(p: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// A `.pre-commit-config.yaml` with the published hook as a local one: the manifest's
+/// entry, stages and settings, with the built binary in place of the installed `ferret`.
+fn local_hook_config() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest: serde_json::Value = serde_norway::from_str(
+        &std::fs::read_to_string(root.join(".pre-commit-hooks.yaml")).unwrap(),
+    )
+    .unwrap();
+    let hook = manifest
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == "ferret")
+        .unwrap();
+    let entry = hook["entry"].as_str().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("ferret");
+    let entry = entry.replacen("ferret", &bin.to_string_lossy(), 1);
+    let stages: Vec<&str> = hook["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    format!(
+        "default_install_hook_types: [pre-commit, pre-push]\n\
+         repos:\n  - repo: local\n    hooks:\n      - id: ferret\n        name: ferret\n        \
+         entry: {entry}\n        language: system\n        require_serial: {}\n        \
+         stages: [{}]\n",
+        hook["require_serial"],
+        stages.join(", ")
+    )
+}
+
+struct PreCommit<'a> {
+    repo: &'a TestRepo,
+    python: String,
+}
+
+impl PreCommit<'_> {
+    fn run(&self, args: &[&str]) -> Output {
+        self.repo
+            .command_in(self.repo.path(), &self.python)
+            .env("PRE_COMMIT_HOME", self.repo.home.path().join("pre-commit"))
+            .env("PATH", path_without_ferret())
             .args(["-m", "pre_commit"])
             .args(args)
             .output()
             .expect("run pre-commit")
+    }
+}
+
+/// A repository whose history already holds a secret (committed past the hooks), with the
+/// framework installed for pre-commit and pre-push. Returns the repository, the commit
+/// before the secret, and the secret.
+fn framework_repo(seed: &str) -> (TestRepo, String, String) {
+    let repo = TestRepo::new();
+    let first = repo.commit_file("README.md", "hi\n", "first");
+    let mut s = Secrets::new(seed);
+    let key = token(&mut s);
+    repo.write("old/settings.env", format!("API_KEY={key}\n"));
+    repo.write(".pre-commit-config.yaml", local_hook_config());
+    repo.commit_all("old secret, before the hooks");
+    let pc = PreCommit {
+        repo: &repo,
+        python: python(),
     };
-    let o = pre_commit(&["install"]);
+    let o = pc.run(&["install"]);
+    assert!(o.status.success(), "{}", text(&o));
+    (repo, first, key)
+}
+
+#[test]
+fn the_pre_commit_framework_scans_what_it_hands_ferret() {
+    let (repo, first, key) = framework_repo("framework_runs");
+    let pc = PreCommit {
+        repo: &repo,
+        python: python(),
+    };
+    let blocked = |o: &Output| {
+        let said = text(o);
+        assert!(!o.status.success(), "{said}");
+        assert!(said.contains("attio-api-token"), "{said}");
+        assert!(said.contains("old/settings.env"), "{said}");
+        assert!(!said.contains(&key), "the whole secret was printed: {said}");
+        said
+    };
+    // --all-files and --files scan the files whole: the committed secret is found.
+    let said = blocked(&pc.run(&["run", "--all-files"]));
+    assert!(said.contains("the files checked hold the secret"), "{said}");
+    blocked(&pc.run(&["run", "--files", "old/settings.env", "README.md"]));
+    let o = pc.run(&["run", "--files", "README.md"]);
+    assert!(o.status.success(), "{}", text(&o));
+    // --from-ref/--to-ref scan the commits in between.
+    let said = blocked(&pc.run(&["run", "--from-ref", &first, "--to-ref", "HEAD"]));
+    assert!(
+        said.contains(&format!("the commits {first}..HEAD add")),
+        "{said}"
+    );
+    let o = pc.run(&["run", "--from-ref", "HEAD", "--to-ref", "HEAD"]);
     assert!(o.status.success(), "{}", text(&o));
 
-    let key = stage_secret(&repo, "pre_commit_framework", "secrets.env");
-    let o = commit(&repo, "key", &path_without_ferret());
+    // A commit still checks only what it stages, and only the lines it adds: touching the
+    // file with the old secret is not blocked.
+    let old = std::fs::read_to_string(repo.path().join("old/settings.env")).unwrap();
+    repo.write("old/settings.env", format!("{old}DEBUG=1\n"));
+    repo.git(&["add", "old/settings.env"]);
+    let o = commit(&repo, "touch the old file", &path_without_ferret());
+    let said = text(&o);
+    assert!(o.status.success(), "{said}");
+    assert!(said.contains("ferret"), "the hook did not run: {said}");
+    let before = commit_count(&repo);
+
+    // A plain `pre-commit run` (staged files only) checks the staged lines too.
+    let new = stage_secret(&repo, "framework_new", "config/.env");
+    let o = pc.run(&["run"]);
     let said = text(&o);
     assert!(!o.status.success(), "{said}");
-    assert!(said.contains("attio-api-token"), "{said}");
-    assert!(!said.contains(&key), "{said}");
-    assert_eq!(commit_count(&repo), 1);
+    assert!(
+        said.contains("config/.env") && !said.contains("old/settings.env"),
+        "{said}"
+    );
+    // And the commit is blocked, with the advice.
+    let o = commit(&repo, "new key", &path_without_ferret());
+    let said = text(&o);
+    assert!(!o.status.success(), "{said}");
+    assert!(said.contains("ferret: commit blocked"), "{said}");
+    assert!(!said.contains(&new), "{said}");
+    assert_eq!(commit_count(&repo), before);
+}
 
-    repo.git(&["rm", "-q", "--cached", "secrets.env"]);
-    std::fs::remove_file(repo.path().join("secrets.env")).unwrap();
-    repo.write("clean.txt", "nothing to see\n");
-    repo.git(&["add", "clean.txt"]);
-    let o = commit(&repo, "clean", &path_without_ferret());
+#[test]
+fn the_pre_commit_frameworks_pre_push_stage_scans_the_pushed_commits() {
+    let (repo, _, _) = framework_repo("framework_push");
+    let remote = TestRepo::empty();
+    remote.git(&["init", "-q", "--bare", "."]);
+    let url = format!("file://{}", remote.path().display());
+    repo.git(&["remote", "add", "origin", &url]);
+    let push = |args: &[&str]| {
+        repo.command_in(repo.path(), "git")
+            .env("PATH", path_without_ferret())
+            .args(["push", "-q"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // The first push sends the old secret's commit: blocked.
+    let o = push(&["origin", "main"]);
+    let said = text(&o);
+    assert!(!o.status.success(), "{said}");
+    assert!(said.contains("old/settings.env"), "{said}");
+    assert!(said.contains("ferret: push blocked"), "{said}");
+    assert!(said.contains("git push --no-verify"), "{said}");
+    // Pushed past the hook, the remote has it; a clean commit then pushes.
+    let o = push(&["--no-verify", "origin", "main"]);
     assert!(o.status.success(), "{}", text(&o));
-    assert_eq!(commit_count(&repo), 2);
+    repo.commit_file("notes.txt", "clean\n", "clean");
+    let o = push(&["origin", "main"]);
+    assert!(o.status.success(), "{}", text(&o));
+    // A commit made past the pre-commit hook is caught at the push.
+    let mut s = Secrets::new("framework_push_new");
+    repo.write("later.env", format!("API_KEY={}\n", token(&mut s)));
+    repo.git(&["add", "later.env"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "sneaky"]);
+    let o = push(&["origin", "main"]);
+    let said = text(&o);
+    assert!(!o.status.success(), "{said}");
+    assert!(
+        said.contains("later.env") && !said.contains("old/settings.env"),
+        "{said}"
+    );
 }
 
 #[test]
@@ -280,12 +523,13 @@ fn the_published_pre_commit_manifest_is_valid() {
     for line in [
         "id: ferret",
         "language: rust",
-        "entry: ferret git --staged",
-        "args: [--no-verify]",
-        "pass_filenames: false",
+        "entry: ferret hook pre-commit",
+        "stages: [pre-commit, pre-merge-commit, pre-push, manual]",
     ] {
         assert!(text.contains(line), "{line} missing from {text}");
     }
+    // Filenames are passed (the default): --all-files and --files name what to scan.
+    assert!(!text.contains("pass_filenames"), "{text}");
     let o = std::process::Command::new(python())
         .args(["-m", "pre_commit", "validate-manifest"])
         .arg(&manifest)
@@ -341,7 +585,7 @@ fn husky_runs_ferret_from_husky_pre_commit() {
         .expect("node is needed for the husky test");
     assert!(o.status.success(), "{}", text(&o));
     // The line docs/git.md tells husky users to write.
-    repo.write(".husky/pre-commit", "ferret git --staged --no-verify\n");
+    repo.write(".husky/pre-commit", "ferret hook pre-commit\n");
     assert_eq!(repo.git(&["config", "core.hooksPath"]), ".husky/_");
     repo.git(&["add", "-A"]);
     let o = commit(&repo, "set up husky", &path_with_ferret());
@@ -353,10 +597,51 @@ fn husky_runs_ferret_from_husky_pre_commit() {
     assert!(!o.status.success(), "{said}");
     assert!(said.contains("attio-api-token"), "{said}");
     assert!(said.contains("husky - pre-commit script failed"), "{said}");
+    // The same two lines as ferret's own hook.
+    assert!(
+        said.contains("ferret: commit blocked: the staged changes add the secret shown above."),
+        "{said}"
+    );
+    assert!(
+        said.contains(".ferretignore") && said.contains("git commit --no-verify"),
+        "{said}"
+    );
     assert_eq!(commit_count(&repo), 1);
+
+    // .husky/pre-push gets the hook's arguments and git's refs on stdin.
+    repo.write(".husky/pre-push", "ferret hook pre-push \"$@\"\n");
+    repo.git(&["rm", "-q", "--cached", "src/keys.ts"]);
+    repo.write(".gitignore", "node_modules\nsrc/keys.ts\n");
+    repo.git(&["add", "-A"]);
+    let o = commit(&repo, "pre-push too", &path_with_ferret());
+    assert!(o.status.success(), "{}", text(&o));
+    let remote = TestRepo::empty();
+    remote.git(&["init", "-q", "--bare", "."]);
+    let url = format!("file://{}", remote.path().display());
+    repo.git(&["remote", "add", "origin", &url]);
+    let o = push(&repo, &["origin", "main"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let mut s = Secrets::new("husky_push");
+    repo.write("late.env", format!("API_KEY={}\n", token(&mut s)));
+    repo.git(&["add", "late.env"]);
+    let o = repo
+        .command_in(repo.path(), "git")
+        .env("PATH", path_with_ferret())
+        .args(["commit", "-q", "--no-verify", "-m", "past the commit hook"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let o = push(&repo, &["origin", "main"]);
+    let said = text(&o);
+    assert!(!o.status.success(), "{said}");
+    assert!(
+        said.contains("late.env") && said.contains("ferret: push blocked"),
+        "{said}"
+    );
 
     // install-hook does not overwrite husky's generated hooks.
     let (code, _, err) = install(&repo, &["--force"]);
     assert_eq!(code, 2);
     assert!(err.contains(".husky/pre-commit"), "{err}");
+    assert!(err.contains("`ferret hook pre-commit`"), "{err}");
 }

@@ -4,6 +4,7 @@ mod mock_api;
 mod util;
 
 mod action;
+mod action_events;
 mod audit;
 mod baseline;
 mod checksum;

@@ -177,11 +177,7 @@ fn sarif_from_a_directory_scan_passes_the_strict_validator() {
     let hashes: Vec<&str> = rs
         .iter()
         .filter(|r| uri(r) == "src/my%20app/settings.py" && r["ruleId"] == "attio-api-token")
-        .map(|r| {
-            r["partialFingerprints"]["primaryLocationLineHash"]
-                .as_str()
-                .unwrap()
-        })
+        .map(|r| r["partialFingerprints"]["ferret/v1"].as_str().unwrap())
         .collect();
     assert_eq!(hashes, [format!("{fp}:1"), format!("{fp}:2")]);
 
@@ -231,7 +227,7 @@ fn sarif_alerts_keep_their_identity_when_lines_move() {
         results(v)
             .iter()
             .map(|r| {
-                let hash = r["partialFingerprints"]["primaryLocationLineHash"]
+                let hash = r["partialFingerprints"]["ferret/v1"]
                     .as_str()
                     .unwrap()
                     .to_string();
@@ -319,7 +315,7 @@ fn github_format_prints_escaped_workflow_commands() {
         .find(|l| l.contains("file=config/.env,"))
         .unwrap_or_else(|| panic!("{out}"));
     let want = format!(
-        "::error file=config/.env,line=1,endLine=1,col=15,endColumn={},title=Attio API token (attio-api-token)::critical severity Attio API token: ",
+        "::error file=config/.env,line=1,endLine=1,col=15,endColumn={},title=Attio API token (attio-api-token)::config/.env:1:15: critical severity Attio API token: ",
         15 + k.attio.len()
     );
     assert!(env.starts_with(&want), "{env}\nwant prefix {want}");
@@ -425,4 +421,82 @@ fn a_verified_key_is_an_error_whatever_its_severity() {
             .any(|l| l.starts_with("::error file=notes/levels.txt,line=2,")),
         "{out}"
     );
+}
+
+#[test]
+fn formats_repeat_each_to_its_own_place_in_any_case() {
+    let k = keys("formats_repeat");
+    let t = tree(&k);
+    let out = tempfile::tempdir().unwrap();
+    let sarif = out.path().join("x.sarif");
+    let json = out.path().join("x.json");
+    let (code, stdout, err) = run_in(
+        t.path(),
+        &[
+            "scan",
+            ".",
+            "-f",
+            "GitHub",
+            "-f",
+            "JSON",
+            "--format",
+            &format!("Sarif={}", sarif.display()),
+            "-o",
+            json.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(stdout.starts_with("::error file="), "{stdout}");
+    validate_sarif(&sarif);
+    let v = read_json(&json);
+    assert_eq!(
+        v["findings"].as_array().unwrap().len(),
+        results(&read_json(&sarif)).len()
+    );
+
+    let (code, _, err) = run_in(t.path(), &["scan", ".", "-f", "json", "-f", "sarif"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("only one report can go to stdout"), "{err}");
+    let (code, _, err) = run_in(t.path(), &["scan", ".", "-f", "xml"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown format \"xml\""), "{err}");
+}
+
+#[test]
+fn sarif_and_annotation_paths_start_at_the_repository_root() {
+    let repo = TestRepo::new();
+    let k = keys("repo_relative");
+    repo.write("svc/api/.env", format!("ATTIO_API_KEY={}\n", k.attio));
+    repo.write("svc/api/app.py", "x = 1\n");
+    let out = tempfile::tempdir().unwrap();
+    let sarif = out.path().join("x.sarif");
+    let sarif_arg = format!("sarif={}", sarif.display());
+    for (dir, target) in [
+        (repo.path().to_path_buf(), "svc/api"),
+        (repo.path().join("svc"), "api"),
+        (repo.path().join("svc/api"), "."),
+        (repo.path().join("svc/api"), ".env"),
+    ] {
+        let (code, stdout, err) =
+            repo.ferret_in(&dir, &["scan", target, "-f", "github", "-f", &sarif_arg]);
+        assert_eq!(code, 1, "{target}: {err}");
+        assert!(
+            stdout.starts_with("::error file=svc/api/.env,line=1,"),
+            "scan {target} from {}: {stdout}",
+            dir.display()
+        );
+        validate_sarif(&sarif);
+        assert_eq!(
+            uri(&results(&read_json(&sarif))[0]),
+            "svc/api/.env",
+            "{target}"
+        );
+        // The human and JSON reports keep the scan's own paths (fingerprints use them).
+        let (_, v, _) = repo.json_in(&dir, &["scan", target]);
+        let path = v["findings"][0]["path"].as_str().unwrap().to_string();
+        assert!(
+            path.ends_with(".env") && !path.starts_with("svc/api"),
+            "{path}"
+        );
+    }
 }

@@ -90,21 +90,30 @@ fn repo_with_a_leaky_branch(seed: &str) -> (TestRepo, String, String, String) {
     (t, base, head, key)
 }
 
-fn check_range_run(ws: &Path, run: &crate::action::Run, head: &str, key: &str) {
+fn check_range_run(r: &Runner, run: &crate::action::Run, head: &str, key: &str) {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("--range"), "{}", run.stderr);
     assert_eq!(run.outputs["findings"], "1");
+    // What the event added, with its commit.
+    let event = r.event_sarif();
+    validate_sarif(&event);
+    let v = read_json(&event);
+    assert_eq!(v["runs"][0]["results"][0]["properties"]["commit"], head);
+    // What code scanning gets: the files of the checkout, under their category.
     let sarif = Path::new(&run.outputs["sarif-file"]);
     validate_sarif(sarif);
     let v = read_json(sarif);
-    assert_eq!(v["runs"][0]["results"][0]["properties"]["commit"], head);
+    assert_eq!(v["runs"][0]["automationDetails"]["id"], "ferret/tree/");
+    assert_eq!(
+        v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "app/.env"
+    );
     let row = format!(
         "| critical | `attio-api-token` | `app/.env:1` | {} |",
         &head[..12]
     );
     assert!(run.summary.contains(&row), "{}", run.summary);
     assert!(!run.summary.contains(key));
-    assert!(ws.is_dir());
 }
 
 #[test]
@@ -117,7 +126,7 @@ fn action_pull_request_range_with_the_real_binary() {
     )
     .set("FERRET_BIN", real_ferret().to_str().unwrap());
     let run = r.run();
-    check_range_run(t.path(), &run, &head, &key);
+    check_range_run(&r, &run, &head, &key);
 }
 
 #[test]
@@ -130,7 +139,7 @@ fn action_first_push_with_the_real_binary() {
     )
     .set("FERRET_BIN", real_ferret().to_str().unwrap());
     let run = r.run();
-    check_range_run(t.path(), &run, &head, &key);
+    check_range_run(&r, &run, &head, &key);
 }
 
 #[test]

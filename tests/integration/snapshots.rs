@@ -86,6 +86,8 @@ fn every_commands_help() {
         vec!["rules", "check"],
         vec!["install-hook"],
         vec!["uninstall-hook"],
+        vec!["hook", "pre-commit"],
+        vec!["hook", "pre-push"],
     ] {
         let mut args = cmd.clone();
         args.push("--help");

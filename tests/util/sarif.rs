@@ -285,6 +285,14 @@ fn check_result(
             if fps.values().any(|v| v.as_str().is_none_or(str::is_empty)) {
                 out.push(format!("{at}.partialFingerprints: an empty value"));
             }
+            // GitHub's uploader computes this one from the file and warns when the tool
+            // set a different value (codeql-action's fingerprints.ts).
+            if fps.contains_key("primaryLocationLineHash") {
+                out.push(format!(
+                    "{at}.partialFingerprints.primaryLocationLineHash: set by the tool; \
+                     GitHub's uploader computes it and warns when it differs"
+                ));
+            }
         }
         _ => out.push(format!(
             "{at}.partialFingerprints: missing (alerts are tracked by them)"

@@ -104,6 +104,8 @@ pub enum Reason {
     Baseline,
     /// `.ferretignore` lists the fingerprint.
     Ignored,
+    /// `.gitleaksignore` lists the finding (gitleaks' `[commit:]file:rule:line`).
+    GitleaksIgnored,
     /// The same finding was reported twice through two sources.
     Duplicate,
     /// Reported as a part of a multi-part credential: the finding of `primary` at `line`
@@ -139,6 +141,7 @@ impl std::fmt::Display for Reason {
             Reason::NotAdded => f.write_str("not on a line the change adds"),
             Reason::Baseline => f.write_str("listed in the --baseline file"),
             Reason::Ignored => f.write_str("listed in .ferretignore"),
+            Reason::GitleaksIgnored => f.write_str("listed in .gitleaksignore"),
             Reason::Duplicate => f.write_str("the same finding was already reported"),
             Reason::Paired { primary, line } => {
                 write!(

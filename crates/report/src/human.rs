@@ -1,5 +1,6 @@
-//! The default report: findings grouped by file, the rule's remediation hint once per
-//! rule, and a closing summary so that "no findings" never hides "scanned nothing".
+//! The default report: findings grouped by file, each with its fingerprint (what
+//! `.ferretignore` takes), the rule's remediation hint once per rule, and a closing
+//! summary so that "no findings" never hides "scanned nothing".
 use super::ReportContext;
 use ferret_engine::finding::{sanitize, Finding, Status};
 use ferret_rules::Severity;
@@ -95,6 +96,13 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
             };
             writeln!(w, "      {}", paint.wrap(code, &sanitize(&line)))?;
         }
+        // What `.ferretignore` and baselines list, so a false positive is one copy away
+        // from being allowed.
+        writeln!(
+            w,
+            "      {}",
+            paint.wrap("2", &format!("fingerprint {}", f.fingerprint))
+        )?;
         rules_seen.insert(f.rule_id.as_str());
     }
     if !findings.is_empty() {

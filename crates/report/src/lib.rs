@@ -1,16 +1,19 @@
 //! Reports: the same findings, written for people (`human`), for programs (`json`,
-//! `jsonl`), for code scanning (`sarif`) or as GitHub Actions annotations (`github`). Findings arrive sorted and deduplicated (see [`prepare`]), so parallel runs
-//! print identically.
+//! `jsonl`), for code scanning (`sarif`) or as GitHub Actions annotations (`github`).
+//! Findings arrive sorted and deduplicated (see [`prepare`]), so parallel runs print
+//! identically. One scan can write several formats, each to its own place.
 
 mod error;
 mod github;
 mod human;
 mod json;
+pub mod paths;
 pub mod sarif;
 pub mod suppress;
 
 pub use error::{Error, Result};
 pub use json::{finding_json, parts_json, verification_json};
+pub use paths::RepoPaths;
 
 use ferret_engine::finding::Finding;
 use ferret_rules::{Check, Rule};
@@ -19,7 +22,7 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 
 /// A report format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
     /// Grouped by file, for people.
     Human,
@@ -31,6 +34,35 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands: annotations on the pull request diff.
     Github,
+}
+
+impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Format; 5] = [
+        Format::Human,
+        Format::Json,
+        Format::Jsonl,
+        Format::Sarif,
+        Format::Github,
+    ];
+
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+        }
+    }
+
+    /// The format named `name`, in any case (`SARIF`, `Json`).
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(name.trim()))
+    }
 }
 
 /// What reports say about the rules and checks behind findings (descriptions,
@@ -77,6 +109,8 @@ pub struct ReportContext<'a> {
     pub scope: String,
     /// The config files in effect and what the scanned tree's own config changed.
     pub config: &'a ConfigSummary,
+    /// Repository-relative paths for the formats GitHub reads (SARIF, annotations).
+    pub repo_paths: &'a RepoPaths,
 }
 
 /// The config files a run used, and warnings about what a config found in the scanned

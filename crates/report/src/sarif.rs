@@ -1,11 +1,15 @@
 //! `--format sarif`: SARIF 2.1.0 as GitHub code scanning reads it.
 //!
 //! What GitHub needs beyond the schema: every result's rule in `tool.driver.rules`, a
-//! repository-relative URI, `partialFingerprints.primaryLocationLineHash` (so an alert
-//! keeps its identity when lines move; ours comes from the finding's fingerprint, which has
-//! no line in it), `security-severity` on rules so alerts get a security severity, and
-//! staying within the upload limits (a file over them is rejected whole, so we cap and say
-//! so on stderr instead).
+//! repository-relative URI (from the repository's root, whatever directory was scanned),
+//! `security-severity` on rules so alerts get a security severity, and staying within the
+//! upload limits (a file over them is rejected whole, so we cap and say so on stderr
+//! instead).
+//!
+//! `partialFingerprints` carries ferret's own fingerprint under its own key,
+//! [`FINGERPRINT_KEY`]. `primaryLocationLineHash` is GitHub's: its uploader
+//! (`upload-sarif`) computes it from the file's text at the result's line and warns when a
+//! tool has set a different value, so ferret leaves it to the uploader.
 use super::ReportContext;
 use ferret_engine::finding::{sanitize, Finding, Status};
 use ferret_rules::{Check, Rule, Severity};
@@ -30,6 +34,13 @@ pub const MAX_DESCRIPTION: usize = 1024;
 pub const MAX_RULE_NAME: usize = 255;
 
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// ferret's key in `partialFingerprints`: the finding's fingerprint (see
+/// `Finding::fingerprint`, an opaque string here) and, after a colon, which occurrence of
+/// it in the run this is, so the same secret twice in one file is two results. Versioned,
+/// so a future change of fingerprint scheme gets a new key rather than new values under
+/// the old one.
+pub const FINGERPRINT_KEY: &str = "ferret/v1";
 
 pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -> io::Result<()> {
     let log = build(findings, ctx, &mut |m| {
@@ -65,7 +76,7 @@ pub fn build(findings: &[Finding], ctx: &ReportContext<'_>, warn: &mut dyn FnMut
         .map(|f| {
             let n = occurrences.entry(f.fingerprint.as_str()).or_insert(0);
             *n += 1;
-            result(f, index[f.rule_id.as_str()], *n, ctx.show_secrets)
+            result(f, index[f.rule_id.as_str()], *n, ctx)
         })
         .collect();
 
@@ -303,7 +314,13 @@ fn hygiene_descriptor(check: &Check, f: &Finding) -> ReportingDescriptor {
         .build()
 }
 
-fn result(f: &Finding, rule_index: usize, occurrence: usize, show: bool) -> SarifResult {
+fn result(
+    f: &Finding,
+    rule_index: usize,
+    occurrence: usize,
+    ctx: &ReportContext<'_>,
+) -> SarifResult {
+    let show = ctx.show_secrets;
     let mut text = f.description.clone();
     if !f.secret.is_empty() {
         text.push_str(&format!(": {}", f.shown_secret(show)));
@@ -329,7 +346,7 @@ fn result(f: &Finding, rule_index: usize, occurrence: usize, show: bool) -> Sari
             PhysicalLocation::builder()
                 .artifact_location(
                     ArtifactLocation::builder()
-                        .uri(uri(&f.path))
+                        .uri(uri(&ctx.repo_paths.shown(&f.path)))
                         .uri_base_id("%SRCROOT%")
                         .build(),
                 )
@@ -358,11 +375,9 @@ fn result(f: &Finding, rule_index: usize, occurrence: usize, show: bool) -> Sari
     if let Some(v) = &f.verification {
         props.insert("verification".to_string(), crate::verification_json(v));
     }
-    // GitHub's own hashes carry an occurrence count after a colon: the same secret twice
-    // in one file is two alerts, and neither depends on its line number.
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(
-        "primaryLocationLineHash".to_string(),
+        FINGERPRINT_KEY.to_string(),
         format!("{}:{occurrence}", f.fingerprint),
     );
     SarifResult::builder()

@@ -4,6 +4,13 @@
 //! the line, rebases and squash merges, and a new secret (or the old one pasted into a new
 //! file) is still reported.
 //!
+//! A team coming from gitleaks keeps its `.gitleaksignore` (read from the same place):
+//! gitleaks' fingerprints are places, not hashes, `commit:file:rule:line` from a history
+//! scan or `file:rule:line` from a directory scan (which then holds in every commit), the
+//! commit full or abbreviated (gitleaks shortened it to 7 digits in 8.26). gitleaks' rule
+//! names are not ferret's: an entry whose rule ferret does not have applies to any rule's
+//! finding at that file and line.
+//!
 //! Suppression happens once, in `app::finish`, so every command that reports findings gets
 //! it the same way.
 use crate::{Error, Result};
@@ -22,6 +29,35 @@ pub const FINGERPRINT_LEN: usize = 32;
 pub struct Suppressions {
     baseline: HashSet<String>,
     ignored: HashSet<String>,
+    gitleaks: Vec<GitleaksEntry>,
+}
+
+/// One `.gitleaksignore` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct GitleaksEntry {
+    /// Lowercase hex, 7 to 64 digits; `None` matches every commit (and findings without
+    /// one).
+    commit: Option<String>,
+    file: String,
+    /// `None` when the entry names a rule ferret does not have: any rule matches.
+    rule: Option<String>,
+    line: usize,
+}
+
+impl GitleaksEntry {
+    fn matches(&self, f: &Finding) -> bool {
+        if f.line != self.line || normalize_path(&f.path) != self.file {
+            return false;
+        }
+        if self.rule.as_ref().is_some_and(|r| *r != f.rule_id) {
+            return false;
+        }
+        match (&self.commit, &f.commit) {
+            (None, _) => true,
+            (Some(want), Some(c)) => c.commit.to_ascii_lowercase().starts_with(want.as_str()),
+            (Some(_), None) => false,
+        }
+    }
 }
 
 /// How many findings each kind of suppression removed.
@@ -46,7 +82,25 @@ impl Suppressions {
             Some((name, text)) => parse_list(name, text)?,
             None => HashSet::new(),
         };
-        Ok(Suppressions { baseline, ignored })
+        Ok(Suppressions {
+            baseline,
+            ignored,
+            gitleaks: Vec::new(),
+        })
+    }
+
+    /// Also honours gitleaks' ignore file (read by the settings layer, with the scanned
+    /// tree's limits): (its name, its text). `is_rule` says whether ferret has a rule of
+    /// that id (an entry naming another rule matches any rule at its place).
+    pub fn with_gitleaks_ignore(
+        mut self,
+        ignore: Option<&(PathBuf, String)>,
+        is_rule: &dyn Fn(&str) -> bool,
+    ) -> Result<Self> {
+        if let Some((name, text)) = ignore {
+            self.gitleaks = parse_gitleaks_ignore(name, text, is_rule)?;
+        }
+        Ok(self)
     }
 
     /// Removes suppressed findings. A fingerprint in both lists counts as ignored: the
@@ -62,7 +116,7 @@ impl Suppressions {
         dropped: &mut dyn FnMut(&Finding, Reason),
     ) -> Suppressed {
         let mut n = Suppressed::default();
-        if self.baseline.is_empty() && self.ignored.is_empty() {
+        if self.baseline.is_empty() && self.ignored.is_empty() && self.gitleaks.is_empty() {
             return n;
         }
         findings.retain(|f| {
@@ -83,6 +137,10 @@ impl Suppressions {
             if listed(&self.ignored, &mut n.legacy) {
                 n.ignored += 1;
                 dropped(f, Reason::Ignored);
+                false
+            } else if self.gitleaks.iter().any(|e| e.matches(f)) {
+                n.ignored += 1;
+                dropped(f, Reason::GitleaksIgnored);
                 false
             } else if listed(&self.baseline, &mut n.legacy) {
                 n.baseline += 1;
@@ -200,6 +258,61 @@ pub fn parse_list(path: &Path, text: &str) -> Result<HashSet<String>> {
     Ok(out)
 }
 
+/// gitleaks' ignore file: one fingerprint per line, `#` comments and blank lines skipped.
+fn parse_gitleaks_ignore(
+    path: &Path,
+    text: &str,
+    is_rule: &dyn Fn(&str) -> bool,
+) -> Result<Vec<GitleaksEntry>> {
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let entry = raw.split('#').next().unwrap_or("").trim();
+        if entry.is_empty() {
+            continue;
+        }
+        // Never quote the line: an ignore file may hold the very secret it ignores.
+        let bad = || {
+            invalid(
+                path,
+                format!(
+                    "line {}: expected gitleaks' `commit:file:rule:line` or `file:rule:line`",
+                    i + 1
+                ),
+            )
+        };
+        // The file may hold colons; the rule and line never do.
+        let mut parts = entry.rsplitn(3, ':');
+        let (Some(line), Some(rule), Some(rest)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        let line: usize = line.trim().parse().map_err(|_| bad())?;
+        let (commit, file) = match rest.split_once(':') {
+            Some((c, f)) if is_commit(c) && !f.is_empty() => (Some(c.to_ascii_lowercase()), f),
+            _ => (None, rest),
+        };
+        if file.is_empty() || rule.is_empty() {
+            return Err(bad());
+        }
+        out.push(GitleaksEntry {
+            commit,
+            file: normalize_path(file),
+            rule: is_rule(rule).then(|| rule.to_string()),
+            line,
+        });
+    }
+    Ok(out)
+}
+
+fn is_commit(s: &str) -> bool {
+    (7..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn normalize_path(p: &str) -> String {
+    let p = p.replace('\\', "/");
+    p.strip_prefix("./").map(str::to_string).unwrap_or(p)
+}
+
 fn normalize(s: &str) -> Option<String> {
     (s.len() == FINGERPRINT_LEN && s.bytes().all(|b| b.is_ascii_hexdigit()))
         .then(|| s.to_ascii_lowercase())
@@ -307,11 +420,69 @@ mod tests {
         let s = Suppressions {
             baseline: [a.fingerprint.clone(), b.fingerprint.clone()].into(),
             ignored: [b.fingerprint.clone()].into(),
+            gitleaks: Vec::new(),
         };
         let mut fs = vec![a, b, c.clone()];
         let n = s.apply(&mut fs);
         assert_eq!((n.baseline, n.ignored), (1, 1));
         assert_eq!(fs.len(), 1);
         assert_eq!(fs[0].fingerprint, c.fingerprint);
+    }
+
+    #[test]
+    fn gitleaks_ignore_entries_match_by_place() {
+        let commit = "0123456789abcdef0123456789abcdef01234567";
+        let text = format!(
+            "# reviewed\n\
+             {commit}:config/app.yml:r:2\n\
+             0123456:config/other.yml:r:3  # short commit, gitleaks 8.26+\n\
+             src/a.py:generic-api-key:7\n\
+             docs/x:y.md:r:1\n"
+        );
+        let entries =
+            parse_gitleaks_ignore(Path::new(".gitleaksignore"), &text, &|r| r == "r").unwrap();
+        assert_eq!(entries.len(), 4);
+        assert_eq!(entries[3].file, "docs/x:y.md", "a colon in the file name");
+        let s = Suppressions {
+            gitleaks: entries,
+            ..Default::default()
+        };
+        let at = |rule: &str, path: &str, line: usize, c: Option<&str>| {
+            let mut f = finding(rule, "value-1234567", path);
+            f.line = line;
+            f.commit = c.map(|c| ferret_engine::finding::CommitInfo {
+                commit: c.to_string(),
+                author: String::new(),
+                email: String::new(),
+                date: String::new(),
+                message: String::new(),
+            });
+            let mut v = vec![f];
+            s.apply(&mut v).ignored
+        };
+        assert_eq!(at("r", "config/app.yml", 2, Some(commit)), 1);
+        assert_eq!(
+            at("r", "config/app.yml", 2, Some(&"f".repeat(40))),
+            0,
+            "other commit"
+        );
+        assert_eq!(at("r", "config/app.yml", 3, Some(commit)), 0, "other line");
+        assert_eq!(
+            at("other", "config/app.yml", 2, Some(commit)),
+            0,
+            "a ferret rule differs"
+        );
+        assert_eq!(at("r", "config/app.yml", 2, None), 0, "no commit to match");
+        assert_eq!(
+            at("r", "config/other.yml", 3, Some(commit)),
+            1,
+            "short commit"
+        );
+        // gitleaks' own rule name: any ferret rule at that place, in any commit.
+        assert_eq!(at("attio-api-token", "src/a.py", 7, Some(commit)), 1);
+        assert_eq!(at("attio-api-token", "src/a.py", 7, None), 1);
+
+        let e = parse_gitleaks_ignore(Path::new("g"), "just-a-word\n", &|_| true).unwrap_err();
+        assert!(e.to_string().contains("line 1"), "{e}");
     }
 }

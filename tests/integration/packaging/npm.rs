@@ -161,7 +161,7 @@ fn the_npm_packages_install_offline_and_npx_ferret_runs_the_binary() {
         .env("PATH", &path);
     run_ok(&mut init);
     // The line the README tells husky users to write.
-    repo.write(".husky/pre-commit", "npx ferret git --staged --no-verify\n");
+    repo.write(".husky/pre-commit", "npx ferret hook pre-commit\n");
     let commit = |msg: &str| {
         let mut c = repo.command_in(repo.path(), "git");
         c.args(["commit", "-q", "-m", msg]).env("PATH", &path);

@@ -184,3 +184,24 @@ fn the_release_builds_five_targets_and_publishes_every_package() {
         );
     }
 }
+
+#[test]
+fn the_workflows_the_docs_show_pass_actionlint() {
+    // Every complete workflow (a ```yaml block with top-level `on:` and `jobs:`) in the
+    // action's documentation, as a workflow file of its own.
+    let dir = tempfile::tempdir().unwrap();
+    let workflows = dir.path().join(".github/workflows");
+    fs::create_dir_all(&workflows).unwrap();
+    let doc = fs::read_to_string(root().join("docs/github-action.md")).unwrap();
+    let mut n = 0;
+    for block in doc.split("```yaml\n").skip(1) {
+        let body = block.split("```").next().unwrap();
+        if body.lines().any(|l| l.starts_with("on:")) && body.contains("\njobs:") {
+            n += 1;
+            fs::write(workflows.join(format!("doc{n}.yml")), body).unwrap();
+        }
+    }
+    assert!(n >= 2, "found {n} workflows in docs/github-action.md");
+    let o = actionlint(dir.path());
+    assert!(o.status.success(), "actionlint:\n{}", text(&o));
+}

@@ -28,8 +28,11 @@ pub use added::AddedLines;
 pub enum GitMode {
     /// Every blob reachable from every ref, or from one ref.
     History { branch: Option<String> },
-    /// The lines added by the commits in `BASE..HEAD`.
+    /// The lines added by the commits in `BASE..HEAD` (or `HEAD ^BASE ^OTHER`, see
+    /// [`range::Revs::parse`]).
     Range { spec: String },
+    /// The lines added by the commits any of these selects (a push of several refs).
+    Commits(Vec<range::Revs>),
     /// The lines the index adds to HEAD.
     Staged,
 }
@@ -42,6 +45,9 @@ pub struct GitOptions {
     pub whole_files: bool,
     /// Draw a progress bar on stderr (history audits).
     pub progress: bool,
+    /// Staged scans: only these paths (repository-relative), as a hook manager that
+    /// splits the staged files between several runs hands them out.
+    pub only_paths: Option<std::collections::BTreeSet<String>>,
 }
 
 /// What a git scan produced, for the report.
@@ -84,6 +90,15 @@ pub fn open(path: &Path) -> Result<Repository> {
     })
 }
 
+/// The root of the git work tree that holds `dir` (`git rev-parse --show-toplevel`), found
+/// by walking up from it; `None` outside a work tree (or in a bare repository). Git's
+/// environment (`GIT_DIR`) is not consulted: this is about where files live on disk.
+pub fn work_tree_root(dir: &Path) -> Option<PathBuf> {
+    set_libgit2_options();
+    let repo = Repository::discover(dir).ok()?;
+    repo.workdir().map(Path::to_path_buf)
+}
+
 /// Process-wide libgit2 settings for scanning, applied once, before the first repository is
 /// opened (they are plain globals in libgit2).
 fn set_libgit2_options() {
@@ -113,7 +128,8 @@ fn set_libgit2_options() {
 pub fn scan(scanner: &Scanner<'_>, repo: &Repository, opts: &GitOptions) -> Result<GitOutcome> {
     match &opts.mode {
         GitMode::History { branch } => history::scan(scanner, repo, branch.as_deref(), opts),
-        GitMode::Range { spec } => range::scan(scanner, repo, spec, opts),
+        GitMode::Range { spec } => range::scan(scanner, repo, &[range::Revs::parse(spec)?], opts),
+        GitMode::Commits(revs) => range::scan(scanner, repo, revs, opts),
         GitMode::Staged => staged::scan(scanner, repo, opts),
     }
 }

@@ -1,6 +1,8 @@
 //! A commit range for CI: the lines added by the commits in `BASE..HEAD`, with the meaning
 //! `git log BASE..HEAD` gives it (commits reachable from HEAD and not from BASE), so a pull
-//! request scan reports what the pull request adds and nothing from other branches.
+//! request scan reports what the pull request adds and nothing from other branches. As in
+//! `git log`, more commits can be left out: `HEAD ^A ^B`, or `BASE..HEAD ^C` (a force push:
+//! what the branch has that its old tip and the other branches lack).
 //!
 //! A commit's added lines are those its files have and its parent's versions lack; for a
 //! merge, those that no parent has (what the merge itself wrote, such as a conflict
@@ -17,14 +19,82 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 
+/// Which commits a range scan reads: those reachable from an `include` and from no
+/// `exclude`, and with `exclude_other_refs`, from no branch, tag or remote-tracking ref
+/// other than the included ones' own (a base of all zeros: a branch's first push).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Revs {
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub exclude_other_refs: bool,
+}
+
+impl Revs {
+    /// `BASE..HEAD` (`BASE..` means `BASE..HEAD`), or revisions separated by spaces, each
+    /// `A..B`, `^A` (left out) or `B`, as `git log` takes them. A base of forty zeros
+    /// stands for every other ref.
+    pub fn parse(spec: &str) -> Result<Revs> {
+        let bad = |why: &str| {
+            Error::Usage(format!(
+                "--range {spec:?}: {why}; expected BASE..HEAD (two dots), e.g. \
+                 origin/main..HEAD, or revisions such as `HEAD ^origin/main`"
+            ))
+        };
+        let mut revs = Revs::default();
+        for word in spec.split_whitespace() {
+            if word.contains("...") {
+                return Err(bad("three dots (a symmetric difference) are not a range"));
+            }
+            let mut exclude = |rev: &str| {
+                if is_zero(rev) {
+                    revs.exclude_other_refs = true;
+                } else {
+                    revs.exclude.push(rev.to_string());
+                }
+            };
+            if let Some((base, head)) = word.split_once("..") {
+                if base.is_empty() {
+                    return Err(bad("no BASE before '..'"));
+                }
+                exclude(base);
+                revs.include
+                    .push(if head.is_empty() { "HEAD" } else { head }.to_string());
+            } else if let Some(rev) = word.strip_prefix('^') {
+                if rev.is_empty() {
+                    return Err(bad("'^' names no revision"));
+                }
+                exclude(rev);
+            } else {
+                revs.include.push(word.to_string());
+            }
+        }
+        if revs.include.is_empty() {
+            return Err(bad("no commit to scan"));
+        }
+        if revs.exclude.is_empty() && !revs.exclude_other_refs {
+            return Err(bad(
+                "nothing left out, which would be the whole history (use `ferret git`)",
+            ));
+        }
+        Ok(revs)
+    }
+}
+
 pub fn scan(
     scanner: &Scanner<'_>,
     repo: &Repository,
-    spec: &str,
+    revs: &[Revs],
     opts: &GitOptions,
 ) -> Result<GitOutcome> {
-    let (base, head) = split_range(spec)?;
-    let commits = commits_in_range(repo, base, head)?;
+    let mut commits = Vec::new();
+    let mut seen = HashSet::new();
+    for r in revs {
+        for id in commits_of(repo, r)? {
+            if seen.insert(id) {
+                commits.push(id);
+            }
+        }
+    }
     let boundary = shallow_boundary(repo);
     let name = super::repo_name(repo);
     let found = Mutex::new(Vec::new());
@@ -91,15 +161,16 @@ pub fn scan(
 }
 
 /// The commit a range is judged from: its configuration and ignore list are read there,
-/// so the commits under review cannot change the rules that judge them. BASE itself, or
-/// for a base of all zeros (a branch's first push) the parent of the oldest commit that no
-/// other ref has; `None` when the range's commits have no parent (a new history).
+/// so the commits under review cannot change the rules that judge them. BASE itself when
+/// the range leaves out exactly one commit; otherwise (a base of all zeros, a force push's
+/// `^OLD`) the parent of the oldest commit scanned; `None` when the range's commits have
+/// no parent (a new history).
 pub fn judged_from(repo: &Repository, spec: &str) -> Result<Option<Oid>> {
-    let (base, head) = split_range(spec)?;
-    if !is_zero(base) {
+    let revs = Revs::parse(spec)?;
+    if let ([base], false) = (&revs.exclude[..], revs.exclude_other_refs) {
         return resolve(repo, base, "BASE").map(Some);
     }
-    let commits = commits_in_range(repo, base, head)?;
+    let commits = commits_of(repo, &revs)?;
     let Some(oldest) = commits.first() else {
         return Ok(None);
     };
@@ -109,27 +180,11 @@ pub fn judged_from(repo: &Repository, spec: &str) -> Result<Option<Oid>> {
         .and_then(|c| c.parent_ids().next()))
 }
 
-/// The range's HEAD commit.
+/// The range's HEAD commit (the first one it includes).
 pub fn head_of(repo: &Repository, spec: &str) -> Result<Oid> {
-    let (_, head) = split_range(spec)?;
+    let revs = Revs::parse(spec)?;
+    let head = revs.include.first().map_or("HEAD", String::as_str);
     resolve(repo, head, "HEAD")
-}
-
-/// `BASE..HEAD` → (BASE, HEAD); `BASE..` means `BASE..HEAD`.
-fn split_range(spec: &str) -> Result<(&str, &str)> {
-    let bad = || {
-        Error::Usage(format!(
-            "--range {spec:?}: expected BASE..HEAD (two dots), e.g. origin/main..HEAD"
-        ))
-    };
-    if spec.contains("...") {
-        return Err(bad());
-    }
-    let (base, head) = spec.split_once("..").ok_or_else(bad)?;
-    if base.is_empty() {
-        return Err(bad());
-    }
-    Ok((base, if head.is_empty() { "HEAD" } else { head }))
 }
 
 /// A base of all zeros: what CI systems send for the first push of a new branch.
@@ -157,45 +212,65 @@ fn resolve(repo: &Repository, rev: &str, side: &str) -> Result<Oid> {
         })
 }
 
-/// The commits of the range, oldest first.
-fn commits_in_range(repo: &Repository, base: &str, head: &str) -> Result<Vec<Oid>> {
-    let head_id = resolve(repo, head, "HEAD")?;
+/// The commits `revs` selects, oldest first.
+fn commits_of(repo: &Repository, revs: &Revs) -> Result<Vec<Oid>> {
+    let shown = || {
+        let mut words = revs.include.clone();
+        words.extend(revs.exclude.iter().map(|e| format!("^{e}")));
+        words.join(" ")
+    };
     let walk_err =
-        |e: git2::Error| git_error(repo, format!("walking {base}..{head}: {}", e.message()));
+        |e: git2::Error| git_error(repo, format!("walking {}: {}", shown(), e.message()));
     let mut walk = repo.revwalk().map_err(walk_err)?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
         .map_err(walk_err)?;
-    walk.push(head_id).map_err(walk_err)?;
-    if is_zero(base) {
-        for id in other_ref_tips(repo, head, head_id)? {
+    let mut heads = Vec::new();
+    for head in &revs.include {
+        let id = resolve(repo, head, "HEAD")?;
+        walk.push(id).map_err(walk_err)?;
+        heads.push((head.as_str(), id));
+    }
+    for base in &revs.exclude {
+        walk.hide(resolve(repo, base, "BASE")?).map_err(walk_err)?;
+    }
+    if revs.exclude_other_refs {
+        for id in other_ref_tips(repo, &heads)? {
             walk.hide(id).map_err(walk_err)?;
         }
-    } else {
-        walk.hide(resolve(repo, base, "BASE")?).map_err(walk_err)?;
     }
     walk.collect::<Result<Vec<_>, _>>().map_err(walk_err)
 }
 
-/// The tips of every ref that is not HEAD's own: branches, tags and remote-tracking refs,
-/// except the branch being scanned (and its remote-tracking copies) and refs that point
-/// at HEAD itself (a just-pushed branch).
-fn other_ref_tips(repo: &Repository, head: &str, head_id: Oid) -> Result<HashSet<Oid>> {
+/// The tips of every ref that is not a scanned head's own: branches, tags and
+/// remote-tracking refs, except the refs being scanned (for a branch, also its
+/// remote-tracking copies, which a later push may have moved past the scanned commit).
+/// A head given as a bare commit id has no name to leave out by: refs pointing at that
+/// very commit are left out instead (a just-pushed branch). A named head keeps them in,
+/// so a new branch made at an existing commit adds nothing.
+fn other_ref_tips(repo: &Repository, heads: &[(&str, Oid)]) -> Result<HashSet<Oid>> {
     let mut own: Vec<String> = Vec::new();
-    let named = if head == "HEAD" {
-        repo.head()
-            .ok()
-            .filter(|r| r.is_branch())
-            .and_then(|r| r.name().ok().map(String::from))
-    } else {
-        repo.resolve_reference_from_short_name(head)
-            .ok()
-            .and_then(|r| r.name().ok().map(String::from))
-    };
-    if let Some(name) = named {
-        if let Some(branch) = name.strip_prefix("refs/heads/") {
-            own.push(format!("/{branch}"));
+    let mut own_branches: Vec<String> = Vec::new();
+    let mut unnamed: Vec<Oid> = Vec::new();
+    for (head, id) in heads {
+        let named = if *head == "HEAD" {
+            repo.head()
+                .ok()
+                .filter(|r| r.is_branch())
+                .and_then(|r| r.name().ok().map(String::from))
+        } else {
+            repo.resolve_reference_from_short_name(head)
+                .ok()
+                .and_then(|r| r.name().ok().map(String::from))
+        };
+        match named {
+            Some(name) => {
+                if let Some(branch) = name.strip_prefix("refs/heads/") {
+                    own_branches.push(branch.to_string());
+                }
+                own.push(name);
+            }
+            None => unnamed.push(*id),
         }
-        own.push(name);
     }
     let refs = repo
         .references()
@@ -209,17 +284,15 @@ fn other_ref_tips(repo: &Repository, head: &str, head_id: Oid) -> Result<HashSet
         {
             continue;
         }
-        let is_own = own.iter().any(|o| {
-            name == o
-                || (o.starts_with('/')
-                    && name.starts_with("refs/remotes/")
-                    && name.ends_with(o.as_str()))
-        });
-        if is_own {
+        let tracks_own = name
+            .strip_prefix("refs/remotes/")
+            .and_then(|rest| rest.split_once('/'))
+            .is_some_and(|(_, branch)| own_branches.iter().any(|b| b == branch));
+        if tracks_own || own.iter().any(|o| o == name) {
             continue;
         }
         if let Ok(c) = r.peel_to_commit() {
-            if c.id() != head_id {
+            if !unnamed.contains(&c.id()) {
                 tips.insert(c.id());
             }
         }
@@ -339,5 +412,46 @@ fn scan_commit(
     for mut f in found {
         f.commit = Some(info.clone());
         out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Revs;
+
+    fn revs(include: &[&str], exclude: &[&str], others: bool) -> Revs {
+        Revs {
+            include: include.iter().map(|s| s.to_string()).collect(),
+            exclude: exclude.iter().map(|s| s.to_string()).collect(),
+            exclude_other_refs: others,
+        }
+    }
+
+    #[test]
+    fn ranges_parse_as_git_log_reads_them() {
+        let zero = "0".repeat(40);
+        assert_eq!(
+            Revs::parse("main..HEAD").unwrap(),
+            revs(&["HEAD"], &["main"], false)
+        );
+        assert_eq!(
+            Revs::parse("main..").unwrap(),
+            revs(&["HEAD"], &["main"], false)
+        );
+        assert_eq!(
+            Revs::parse(&format!("{zero}..abc")).unwrap(),
+            revs(&["abc"], &[], true)
+        );
+        assert_eq!(
+            Revs::parse(&format!("{zero}..new ^old")).unwrap(),
+            revs(&["new"], &["old"], true)
+        );
+        assert_eq!(
+            Revs::parse("HEAD ^a ^b").unwrap(),
+            revs(&["HEAD"], &["a", "b"], false)
+        );
+        for bad in ["a...b", "..b", "HEAD", "^a", "", "a ^"] {
+            assert!(Revs::parse(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -43,10 +43,13 @@ pub fn scan(scanner: &Scanner<'_>, repo: &Repository, opts: &GitOptions) -> Resu
         .as_ref()
         .zip(index_path(repo))
         .and_then(|(h, p)| changes_from_index_file(repo, h, &p));
-    let list = match fast {
+    let mut list = match fast {
         Some(list) => list,
         None => libgit2_changes(repo, head.as_ref(), &mut gitlinks)?,
     };
+    if let Some(only) = &opts.only_paths {
+        list.retain(|c| only.contains(&c.path));
+    }
     note_submodules(scanner, &gitlinks);
     let odb = repo.odb().map_err(|e| {
         git_error(
