@@ -131,7 +131,10 @@ measure() {
     cargo build --quiet --release --locked --bin ferret
   fi
   local bin=${PEERS_DIR:-/tmp/peers}/bin tools=(ferret) versions
-  versions=("ferret $("$ferret" --version | awk '{print $2}') ($(git -C "$root" rev-parse --short HEAD))")
+  # The commit is this checkout's only when its own build is measured.
+  versions=("ferret $("$ferret" --version | awk '{print $2}') ($([ -n "${FERRET:-}" ] && echo "$ferret" ||
+    git -C "$root" rev-parse --short HEAD), $("$ferret" rules list --json |
+    python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') rules)")
   for p in gitleaks betterleaks kingfisher; do
     [ -x "$bin/$p" ] || { say "$p not found in $bin; left out"; continue; }
     tools+=("$p")

@@ -121,7 +121,9 @@ if [ -z "${FERRET:-}" ] && [ ! -x "$ferret" ]; then
 fi
 bin=${PEERS_DIR:-/tmp/peers}/bin
 tools=(ferret)
-versions=("ferret $("$ferret" --version | awk '{print $2}') ($(git -C "$root" rev-parse --short HEAD), $("$ferret" rules list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') rules)")
+# The commit is this checkout's only when its own build is measured.
+built=$([ -n "${FERRET:-}" ] && echo "$ferret" || git -C "$root" rev-parse --short HEAD)
+versions=("ferret $("$ferret" --version | awk '{print $2}') ($built, $("$ferret" rules list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') rules)")
 [ -x "$bin/gitleaks" ] && tools+=(gitleaks) && versions+=("gitleaks $("$bin/gitleaks" version)")
 [ -x "$bin/betterleaks" ] && tools+=(betterleaks) && versions+=("betterleaks $("$bin/betterleaks" version)")
 
