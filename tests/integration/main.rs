@@ -12,6 +12,7 @@ mod ci;
 mod contexts;
 mod encoded;
 mod eval;
+mod fuzz_corpus;
 mod git;
 mod gitleaks;
 mod hooks;

@@ -318,6 +318,22 @@ fn normalize(s: &str) -> Option<String> {
         .then(|| s.to_ascii_lowercase())
 }
 
+/// Entry point for the fuzz target in `fuzz/` and the test that replays its corpus: the
+/// text of an ignore list, a `.gitleaksignore` or a baseline (a list or an earlier JSON,
+/// JSONL or SARIF report). Must return for any input.
+pub fn fuzz_lists(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let name = Path::new("fuzz");
+    let _ = parse_list(name, text);
+    let _ = parse_gitleaks_ignore(name, text, &|_: &str| true);
+    let body = text.trim_start_matches('\u{feff}').trim_start();
+    if body.starts_with('{') {
+        let _ = from_report(name, body);
+    }
+}
+
 /// Writes a baseline: one fingerprint per line, sorted and unique, each with a comment
 /// naming the rule and path (never the secret). Returns the number of entries.
 pub fn write_baseline(findings: &[Finding], w: &mut dyn Write) -> io::Result<usize> {

@@ -594,3 +594,22 @@ pub fn compile_regex(pattern: &str) -> std::result::Result<regex::bytes::Regex, 
     };
     build(false).or_else(|e| build(true).map_err(|_| e))
 }
+
+/// Entry point for the config fuzz target in `fuzz/` and the test that replays its corpus:
+/// a config file's text, as ferret's format and as a gitleaks config (whose `[extend] path`
+/// reads nothing here), into a rule set. Must return for any input.
+pub fn fuzz_config(data: &[u8]) -> Option<RuleSet> {
+    struct Nothing;
+    impl Files for Nothing {
+        fn read(&self, path: &Path) -> Result<String> {
+            Err(Error::NotFound {
+                path: path.to_path_buf(),
+            })
+        }
+    }
+    let text = std::str::from_utf8(data).ok()?;
+    let mine = RulesFile::parse("fuzz.toml", text).ok();
+    let theirs = gitleaks::translate_with(Path::new(".gitleaks.toml"), text, &Nothing).ok();
+    let file = mine.or(theirs)?;
+    Some(RuleSet::default().with_config(file))
+}

@@ -7,6 +7,7 @@ pub mod content;
 pub mod control;
 mod error;
 pub mod fs;
+pub mod fuzzing;
 pub mod git;
 
 pub use error::{Error, Result};

@@ -92,7 +92,7 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn parse(buf: &[u8]) -> Option<Index> {
+pub(crate) fn parse(buf: &[u8]) -> Option<Index> {
     if buf.len() < 12 + OID_LEN || &buf[..4] != b"DIRC" {
         return None;
     }

@@ -5,7 +5,7 @@
 
 mod added;
 pub mod history;
-mod index;
+pub(crate) mod index;
 mod packorder;
 mod progress;
 pub mod range;
