@@ -639,6 +639,25 @@ impl Engine {
     }
 }
 
+/// Entry point for the config fuzz target in `fuzz/` and the test that replays its corpus:
+/// a config's text into rules, the rules compiled (regexes, allowlists, pairs), and a small
+/// text scanned with them. Must return for any input, in bounded time and memory.
+pub fn fuzz_config(data: &[u8]) {
+    let Some(set) = ferret_rules::fuzz_config(data) else {
+        return;
+    };
+    let Ok(engine) = Engine::new(&set) else {
+        return;
+    };
+    if engine.compile_now(|_| true).is_err() {
+        return;
+    }
+    let mut sink = Sink::new(true);
+    let sample = b"token = \"q8w7e6r5t4y3u2i1o9p8\"\npassword: hunter2-but-longer\nsk_x AKIA x\n";
+    engine.scan(&Target::path("fuzz.txt"), sample, &mut sink);
+    engine.scan(&Target::path("fuzz.txt"), data, &mut sink);
+}
+
 /// The repository's `rules/` folder, for tests that run the built-in rules.
 #[cfg(test)]
 pub(crate) fn tests_rules_dir() -> std::path::PathBuf {
@@ -700,23 +719,4 @@ max_length = 8
             [1]
         );
     }
-}
-
-/// Entry point for the config fuzz target in `fuzz/` and the test that replays its corpus:
-/// a config's text into rules, the rules compiled (regexes, allowlists, pairs), and a small
-/// text scanned with them. Must return for any input, in bounded time and memory.
-pub fn fuzz_config(data: &[u8]) {
-    let Some(set) = ferret_rules::fuzz_config(data) else {
-        return;
-    };
-    let Ok(engine) = Engine::new(&set) else {
-        return;
-    };
-    if engine.compile_now(|_| true).is_err() {
-        return;
-    }
-    let mut sink = Sink::new(true);
-    let sample = b"token = \"q8w7e6r5t4y3u2i1o9p8\"\npassword: hunter2-but-longer\nsk_x AKIA x\n";
-    engine.scan(&Target::path("fuzz.txt"), sample, &mut sink);
-    engine.scan(&Target::path("fuzz.txt"), data, &mut sink);
 }
