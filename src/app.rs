@@ -192,6 +192,7 @@ fn git(args: GitArgs) -> Result<i32> {
     let read = ferret_source::ReadOptions {
         max_file_size: args.max_file_size,
         scan_binary: args.scan_binary,
+        archives: settings::archive_limits(args.no_archives),
         threads: args.threads,
         ..ferret_source::ReadOptions::default()
     };

@@ -243,6 +243,18 @@ impl Engine {
     /// `sink.findings`. Encoded spans (base64, percent, JSON escapes) are decoded and
     /// scanned too, two layers deep.
     pub fn scan(&self, target: &Target<'_>, content: &[u8], sink: &mut Sink) {
+        self.scan_with(target, content, content, sink);
+    }
+
+    /// Finds secrets in the printable `strings` of binary content `raw` (one string per
+    /// line); rules that judge a file by its name (a `.p12` key store) see `raw`, since a
+    /// key store may have no string at all. Findings are placed in `strings`: the caller
+    /// maps them back to `raw`.
+    pub fn scan_strings(&self, target: &Target<'_>, strings: &[u8], raw: &[u8], sink: &mut Sink) {
+        self.scan_with(target, strings, raw, sink);
+    }
+
+    fn scan_with(&self, target: &Target<'_>, content: &[u8], whole: &[u8], sink: &mut Sink) {
         if self
             .globals
             .iter()
@@ -253,7 +265,7 @@ impl Engine {
         }
         let first = sink.findings.len();
         self.scan_layer(target, content, sink);
-        self.path_rule_findings(target, content, sink);
+        self.path_rule_findings(target, whole, sink);
         if self.any_gitleaks {
             self.drop_generic_duplicates(sink, first);
         }
@@ -567,6 +579,8 @@ impl Engine {
             commit: None,
             decoded: None,
             verification: None,
+            bytes: None,
+            archive: None,
         }
     }
 

@@ -62,13 +62,21 @@ fn command(f: &Finding, ctx: &ReportContext<'_>) -> String {
         },
         f.fingerprint
     ));
+    // A secret inside an archive is annotated on the archive, and placed in the message.
+    let (line, column, end_column) = match f.archive {
+        Some(_) => {
+            message.push_str(&format!("\nIn {}, line {}.", f.path, f.line));
+            (1, 1, 1)
+        }
+        None => (f.line, f.column, f.end_column.max(f.column)),
+    };
     format!(
         "::{kind} file={},line={},endLine={},col={},endColumn={},title={}::{}",
-        property(&f.path),
-        f.line,
-        f.line,
-        f.column,
-        f.end_column.max(f.column),
+        property(f.file()),
+        line,
+        line,
+        column,
+        end_column,
         property(&title),
         data(&message)
     )
