@@ -4,8 +4,10 @@ mod mock_api;
 mod util;
 
 mod action;
+mod all_objects;
 mod audit;
 mod baseline;
+mod binaries;
 mod checksum;
 mod ci;
 mod contexts;
