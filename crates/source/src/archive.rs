@@ -404,6 +404,19 @@ impl Walk<'_, '_> {
         if head.len() == 512 && is_tar(&head) {
             return self.tar_from(path, io::Cursor::new(head).chain(out), depth, sink);
         }
+        // A gzip stream ends with its size (modulo 4 GiB): one too large to scan is not
+        // decompressed for nothing.
+        let declared = match (kind, raw.len().checked_sub(4)) {
+            (Kind::Gzip, Some(at)) => {
+                u32::from_le_bytes([raw[at], raw[at + 1], raw[at + 2], raw[at + 3]])
+            }
+            _ => 0,
+        };
+        if u64::from(declared) > self.max_member {
+            self.scanner
+                .skipped_large(&format!("{path} (decompressed from {})", kind.name()));
+            return Ok(());
+        }
         let mut data = head;
         let room = (self.max_member + 1).saturating_sub(data.len() as u64);
         out.take(room).read_to_end(&mut data)?;

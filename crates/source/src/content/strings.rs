@@ -74,56 +74,84 @@ impl Strings {
         self.text.push(b'\n');
     }
 
+    /// Runs of printable ASCII. A run of [`MIN_RUN`] bytes holds a byte at a multiple of
+    /// [`MIN_RUN`], so only those bytes are looked at until one is printable; the run
+    /// around it is then found by extending both ways. Binary content is mostly not
+    /// printable, so most of it is skipped eight bytes at a time.
     fn ascii(&mut self, raw: &[u8]) {
-        let mut i = 0;
         let n = raw.len();
-        while i < n {
-            if !PRINTABLE[raw[i] as usize] {
-                i += 1;
+        let mut done = 0; // everything before this is decided
+        let mut probe = MIN_RUN - 1;
+        while probe < n {
+            if !PRINTABLE[raw[probe] as usize] {
+                probe += MIN_RUN;
                 continue;
             }
-            let start = i;
-            while i < n && PRINTABLE[raw[i] as usize] {
-                i += 1;
+            let mut start = probe;
+            while start > done && PRINTABLE[raw[start - 1] as usize] {
+                start -= 1;
             }
-            if i - start >= MIN_RUN {
+            let mut end = probe + 1;
+            while end < n && PRINTABLE[raw[end] as usize] {
+                end += 1;
+            }
+            if end - start >= MIN_RUN {
                 let run = Run {
                     text: self.text.len(),
                     raw: start,
                     stride: 1,
                 };
-                self.push(run, raw[start..i].iter().copied());
+                self.push(run, raw[start..end].iter().copied());
+                if let Some(p) = length_prefixed(raw, start, end) {
+                    let run = Run {
+                        text: self.text.len(),
+                        raw: p,
+                        stride: 1,
+                    };
+                    self.push(run, raw[p..end].iter().copied());
+                }
             }
+            done = end;
+            probe = end + MIN_RUN;
         }
     }
 
-    /// Printable ASCII characters each followed by a zero byte, at either alignment.
+    /// Printable ASCII characters each followed by a zero byte, at either alignment,
+    /// found the same way: a run of [`MIN_RUN`] characters spans `2 * MIN_RUN` bytes, so
+    /// a unit starts at or just after every `2 * MIN_RUN - 2`th byte of it.
     fn utf16le(&mut self, raw: &[u8]) {
         let n = raw.len();
         let is_unit = |i: usize| i + 1 < n && PRINTABLE[raw[i] as usize] && raw[i + 1] == 0;
-        // Zero bytes are where UTF-16 text can be; content without any has none.
-        let mut i = match memchr::memchr(0, raw) {
-            Some(z) => z.saturating_sub(1),
-            None => return,
-        };
-        while i + 1 < n {
-            if !is_unit(i) {
-                i += 1;
+        let step = 2 * MIN_RUN - 2;
+        let mut done = 0;
+        let mut probe = 0;
+        while probe + 1 < n {
+            let at = if is_unit(probe) {
+                probe
+            } else if is_unit(probe + 1) {
+                probe + 1
+            } else {
+                probe += step;
                 continue;
+            };
+            let mut start = at;
+            while start >= done + 2 && is_unit(start - 2) {
+                start -= 2;
             }
-            let start = i;
-            while is_unit(i) {
-                i += 2;
+            let mut end = at;
+            while is_unit(end) {
+                end += 2;
             }
-            let len = (i - start) / 2;
-            if len >= MIN_RUN {
+            if (end - start) / 2 >= MIN_RUN {
                 let run = Run {
                     text: self.text.len(),
                     raw: start,
                     stride: 2,
                 };
-                self.push(run, raw[start..i].iter().step_by(2).copied());
+                self.push(run, raw[start..end].iter().step_by(2).copied());
             }
+            done = end;
+            probe = end.max(probe + 1);
         }
     }
 
@@ -141,6 +169,24 @@ impl Strings {
             None => (at, 1),
         }
     }
+}
+
+/// Where a length-prefixed string glued to its length byte starts in run `start..end`.
+///
+/// Bytecode and many binary formats store a string as a length and its bytes: a `.pyc`
+/// as `Z`, one length byte, the bytes; a `.class` constant as a two-byte big-endian
+/// length. When the length byte happens to be a word character (a 48-character token
+/// after `0`), it is glued to the string and a rule that wants a word boundary before
+/// the token's prefix cannot match. The string ends where the run does (the next entry
+/// starts with a tag byte), so a byte that equals the distance to the end of the run is
+/// taken for a length, and the rest of the run is scanned again on its own line.
+fn length_prefixed(raw: &[u8], start: usize, end: usize) -> Option<usize> {
+    let first = (start + 1).max(end.saturating_sub(u8::MAX as usize));
+    let last = end.checked_sub(MIN_RUN)?;
+    (first..=last).find(|&p| {
+        let b = raw[p - 1];
+        (b.is_ascii_alphanumeric() || b == b'_') && b as usize == end - p
+    })
 }
 
 /// The 1-based line and column of byte `at` of `raw`, counting lines by `\n` as a text
@@ -175,6 +221,25 @@ mod tests {
     }
 
     #[test]
+    fn a_string_glued_to_its_length_byte_gets_a_line_of_its_own() {
+        // A .pyc constant: `Z`, the length (48, the digit `0`), the string; then a tag.
+        let token = "tok_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH";
+        assert_eq!(token.len(), 48);
+        let mut raw = b"\xe3\x00\xdaAPI_KEYZ0".to_vec();
+        raw.extend_from_slice(token.as_bytes());
+        raw.push(0xda);
+        let s = Strings::extract(&raw);
+        assert_eq!(lines(&s), [format!("API_KEYZ0{token}"), token.to_string()]);
+        let second = s.text.len() - token.len() - 1;
+        assert_eq!(s.raw_offset(second), (raw.len() - 1 - token.len(), 1));
+        // A byte that is not a letter or digit already ends a word: no second line.
+        let mut raw = b"\x00\xdaAPI_KEYZ+".to_vec();
+        raw.extend_from_slice(&token.as_bytes()[..43]);
+        raw.push(0xda);
+        assert_eq!(lines(&Strings::extract(&raw)).len(), 1);
+    }
+
+    #[test]
     fn utf16le_runs_are_found_at_either_alignment() {
         for pad in [1usize, 2] {
             let mut raw = vec![0x90; pad];
@@ -188,6 +253,70 @@ mod tests {
             assert_eq!(lines(&s), ["Password=hunter22"], "pad {pad}");
             let h = s.text.iter().position(|&b| b == b'h').unwrap();
             assert_eq!(s.raw_offset(h), (start + 2 * 9, 2));
+        }
+    }
+
+    /// The obvious byte-by-byte extraction: what the probing one must agree with.
+    fn naive(raw: &[u8]) -> Vec<(usize, usize, Vec<u8>)> {
+        let p = |b: u8| PRINTABLE[b as usize];
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < raw.len() {
+            let s = i;
+            while i < raw.len() && p(raw[i]) {
+                i += 1;
+            }
+            if i - s >= MIN_RUN {
+                out.push((s, 1, raw[s..i].to_vec()));
+                if let Some(p) = length_prefixed(raw, s, i) {
+                    out.push((p, 1, raw[p..i].to_vec()));
+                }
+            }
+            i = i.max(s + 1);
+        }
+        let unit = |i: usize| i + 1 < raw.len() && p(raw[i]) && raw[i + 1] == 0;
+        let mut i = 0;
+        while i < raw.len() {
+            let s = i;
+            while unit(i) {
+                i += 2;
+            }
+            if (i - s) / 2 >= MIN_RUN {
+                out.push((s, 2, raw[s..i].iter().step_by(2).copied().collect()));
+            }
+            i = i.max(s + 1);
+        }
+        out
+    }
+
+    fn runs(s: &Strings) -> Vec<(usize, usize, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut text = s.text.split(|&b| b == b'\n');
+        for r in &s.runs {
+            out.push((r.raw, r.stride, text.next().unwrap().to_vec()));
+        }
+        out
+    }
+
+    #[test]
+    fn probing_finds_what_a_byte_by_byte_search_finds() {
+        let mut rng = ferret_rules::synth::Rng::new(11);
+        for round in 0..300 {
+            let mut raw = Vec::new();
+            while raw.len() < 2000 {
+                let len = 1 + rng.below(if round % 2 == 0 { 12 } else { 30 });
+                match rng.below(4) {
+                    0 => raw.extend(rng.string(b"abcXYZ019=_-/+ ", len).bytes()),
+                    1 => {
+                        for c in rng.string(b"abc019=", len).bytes() {
+                            raw.extend_from_slice(&[c, 0]);
+                        }
+                    }
+                    2 => raw.extend(std::iter::repeat_n(0u8, len)),
+                    _ => raw.extend((0..len).map(|_| rng.below(256) as u8)),
+                }
+            }
+            assert_eq!(runs(&Strings::extract(&raw)), naive(&raw), "round {round}");
         }
     }
 
