@@ -48,6 +48,8 @@ pub struct Strings {
     runs: Vec<Run>,
     /// The input was longer than [`MAX_INPUT`]: only its start was searched.
     pub truncated: bool,
+    /// Scratch: the length-prefixed strings of the run being read.
+    glued: Vec<(usize, usize)>,
 }
 
 impl Strings {
@@ -102,13 +104,15 @@ impl Strings {
                     stride: 1,
                 };
                 self.push(run, raw[start..end].iter().copied());
-                if let Some(p) = length_prefixed(raw, start, end) {
+                length_prefixed(raw, start, end, &mut self.glued);
+                for i in 0..self.glued.len() {
+                    let (from, to) = self.glued[i];
                     let run = Run {
                         text: self.text.len(),
-                        raw: p,
+                        raw: from,
                         stride: 1,
                     };
-                    self.push(run, raw[p..end].iter().copied());
+                    self.push(run, raw[from..to].iter().copied());
                 }
             }
             done = end;
@@ -171,22 +175,41 @@ impl Strings {
     }
 }
 
-/// Where a length-prefixed string glued to its length byte starts in run `start..end`.
+/// A length-prefixed string glued to its length byte in run `start..end`: its span.
 ///
 /// Bytecode and many binary formats store a string as a length and its bytes: a `.pyc`
 /// as `Z`, one length byte, the bytes; a `.class` constant as a two-byte big-endian
 /// length. When the length byte happens to be a word character (a 48-character token
 /// after `0`), it is glued to the string and a rule that wants a word boundary before
-/// the token's prefix cannot match. The string ends where the run does (the next entry
-/// starts with a tag byte), so a byte that equals the distance to the end of the run is
-/// taken for a length, and the rest of the run is scanned again on its own line.
-fn length_prefixed(raw: &[u8], start: usize, end: usize) -> Option<usize> {
-    let first = (start + 1).max(end.saturating_sub(u8::MAX as usize));
-    let last = end.checked_sub(MIN_RUN)?;
-    (first..=last).find(|&p| {
+/// the token's prefix cannot match. The string ends at the end of the run, or a byte or
+/// two before it (a `.pyc`'s next object can start with a printable type byte such as
+/// `)` or `N`), so a word byte that equals that distance is taken for a length, and the
+/// string is scanned again on a line of its own.
+fn length_prefixed(raw: &[u8], start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
+    out.clear();
+    let first = (start + 1).max(end.saturating_sub(u8::MAX as usize + 2));
+    let Some(last) = end.checked_sub(MIN_RUN) else {
+        return;
+    };
+    // The closest fit wins: strings ending with the run before those ending a byte short.
+    // Several can fit as well (a digit inside the string that equals the distance to
+    // the end): each is kept, there are rarely more than two.
+    let mut best = usize::MAX;
+    for p in first..=last {
         let b = raw[p - 1];
-        (b.is_ascii_alphanumeric() || b == b'_') && b as usize == end - p
-    })
+        let stop = p + b as usize;
+        let Some(short) = end.checked_sub(stop) else {
+            continue;
+        };
+        if !(b.is_ascii_alphanumeric() || b == b'_') || short > 2 || short > best {
+            continue;
+        }
+        if short < best {
+            best = short;
+            out.clear();
+        }
+        out.push((p, stop));
+    }
 }
 
 /// The 1-based line and column of byte `at` of `raw`, counting lines by `\n` as a text
@@ -227,11 +250,13 @@ mod tests {
         assert_eq!(token.len(), 48);
         let mut raw = b"\xe3\x00\xdaAPI_KEYZ0".to_vec();
         raw.extend_from_slice(token.as_bytes());
-        raw.push(0xda);
+        let at = raw.len() - token.len();
+        // The next object: a tuple (`)`), printable, then a tag that is not.
+        raw.extend_from_slice(b")\xda");
         let s = Strings::extract(&raw);
-        assert_eq!(lines(&s), [format!("API_KEYZ0{token}"), token.to_string()]);
+        assert_eq!(lines(&s), [format!("API_KEYZ0{token})"), token.to_string()]);
         let second = s.text.len() - token.len() - 1;
-        assert_eq!(s.raw_offset(second), (raw.len() - 1 - token.len(), 1));
+        assert_eq!(s.raw_offset(second), (at, 1));
         // A byte that is not a letter or digit already ends a word: no second line.
         let mut raw = b"\x00\xdaAPI_KEYZ+".to_vec();
         raw.extend_from_slice(&token.as_bytes()[..43]);
@@ -268,8 +293,10 @@ mod tests {
             }
             if i - s >= MIN_RUN {
                 out.push((s, 1, raw[s..i].to_vec()));
-                if let Some(p) = length_prefixed(raw, s, i) {
-                    out.push((p, 1, raw[p..i].to_vec()));
+                let mut glued = Vec::new();
+                length_prefixed(raw, s, i, &mut glued);
+                for (from, to) in glued {
+                    out.push((from, 1, raw[from..to].to_vec()));
                 }
             }
             i = i.max(s + 1);
