@@ -1005,6 +1005,10 @@ impl Gen {
         }
         for (dir, context) in [("binaries", "binary"), ("archives", "archive")] {
             let mut items = Vec::new();
+            // The control: secrets of the same rules, in a plain `.env` file. What a
+            // scanner finds there against what it finds in the class tells its handling of
+            // the class apart from the breadth of its rules.
+            let mut control = self.doc(&format!("control/{dir}.env"));
             for i in 0..CLASS_SECRETS {
                 let s = tokens[self.rng.below(tokens.len())];
                 if let Some(value) = s.token(&mut self.rng) {
@@ -1016,6 +1020,9 @@ impl Gen {
                         var: s.var.clone(),
                         value,
                     });
+                }
+                if let Some(value) = s.token(&mut self.rng) {
+                    control.plant(&format!("{}={value}", s.var), secret(s, "control"));
                 }
                 if i % 2 == 1 {
                     let d = self.next_decoy();
@@ -1037,6 +1044,7 @@ impl Gen {
                 self.paths.insert(f.path.clone());
             }
             self.raw.extend(files);
+            self.docs.push(control);
         }
     }
 

@@ -1,14 +1,15 @@
 //! The labeled evaluation, outside the test suite (used by `scripts/accuracy.sh`).
 //!
 //!     cargo run -p ferret-eval --bin eval-tree -- generate DIR TRUTH.json [--seed N]
-//!     cargo run -p ferret-eval --bin eval-tree -- score TRUTH.json NAME=REPORT.json... [--root DIR] [--contexts] [--misses NAME] [--only PREFIX]
+//!     cargo run -p ferret-eval --bin eval-tree -- score TRUTH.json NAME=REPORT.json... [--root DIR] [--contexts] [--misses NAME] [--only PREFIX] [--brief]
 //!
 //! `generate` writes the tree into DIR (which must be empty or absent) and its truth to
 //! TRUTH.json (keep it outside DIR). `score` reads each scanner's JSON report and prints
 //! a Markdown table: recall per family, overall recall and precision. `--root` is the
 //! scanned directory as the scanners were given it, stripped from reported paths;
 //! `--misses NAME` also lists what NAME missed and its false positives; `--only PREFIX`
-//! scores the files under PREFIX alone (one class: `binaries/`, `archives/`).
+//! scores the files under PREFIX alone (one class: `binaries/`, `archives/`); `--brief`
+//! prints the overall rows only.
 use ferret_eval::{generate, read_report, score, table, Truth};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -94,7 +95,13 @@ fn run(args: Vec<String>) -> Result<(), String> {
                 scores.push((name.to_string(), score(&truth, &found)));
             }
             let named: Vec<(&str, _)> = scores.iter().map(|(n, s)| (n.as_str(), s)).collect();
-            print!("{}", table(&truth, &named, args.iter().any(|a| a == "--contexts")));
+            let full = table(&truth, &named, args.iter().any(|a| a == "--contexts"));
+            if args.iter().any(|a| a == "--brief") {
+                // The overall block only: recall, precision, look-alikes.
+                println!("{}", full.split("\n\n").next().unwrap_or_default());
+            } else {
+                print!("{full}");
+            }
             if let Some(who) = flag("--misses") {
                 let (_, s) = scores
                     .iter()
@@ -121,6 +128,6 @@ fn run(args: Vec<String>) -> Result<(), String> {
             }
             Ok(())
         }
-        _ => Err("usage: eval-tree generate DIR TRUTH.json [--seed N] | eval-tree score TRUTH.json NAME=REPORT... [--root DIR] [--contexts] [--misses NAME] [--only PREFIX]".into()),
+        _ => Err("usage: eval-tree generate DIR TRUTH.json [--seed N] | eval-tree score TRUTH.json NAME=REPORT... [--root DIR] [--contexts] [--misses NAME] [--only PREFIX] [--brief]".into()),
     }
 }
