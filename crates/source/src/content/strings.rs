@@ -181,10 +181,11 @@ impl Strings {
 /// as `Z`, one length byte, the bytes; a `.class` constant as a two-byte big-endian
 /// length. When the length byte happens to be a word character (a 48-character token
 /// after `0`), it is glued to the string and a rule that wants a word boundary before
-/// the token's prefix cannot match. The string ends at the end of the run, or a byte or
-/// two before it (a `.pyc`'s next object can start with a printable type byte such as
-/// `)` or `N`), so a word byte that equals that distance is taken for a length, and the
-/// string is scanned again on a line of its own.
+/// the token's prefix cannot match; when the next object starts with a printable type
+/// byte (a `.pyc`'s `N` for None, then `)` for a tuple), a rule that wants a boundary
+/// after the token cannot either. The string ends at the end of the run, or a byte or
+/// two before it, so a byte that equals that distance is taken for a length, and when
+/// the string is glued on either side it is scanned again on a line of its own.
 fn length_prefixed(raw: &[u8], start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
     out.clear();
     let first = (start + 1).max(end.saturating_sub(u8::MAX as usize + 2));
@@ -201,7 +202,11 @@ fn length_prefixed(raw: &[u8], start: usize, end: usize, out: &mut Vec<(usize, u
         let Some(short) = end.checked_sub(stop) else {
             continue;
         };
-        if !(b.is_ascii_alphanumeric() || b == b'_') || short > 2 || short > best {
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        // Glued in front (the length is a word byte) or behind (the next object's type
+        // byte is): otherwise the run itself has the boundaries a rule needs.
+        let glued = word(b) || (short > 0 && word(raw[stop]));
+        if !glued || short > 2 || short > best {
             continue;
         }
         if short < best {
@@ -257,6 +262,12 @@ mod tests {
         assert_eq!(lines(&s), [format!("API_KEYZ0{token})"), token.to_string()]);
         let second = s.text.len() - token.len() - 1;
         assert_eq!(s.raw_offset(second), (at, 1));
+        // Glued behind: a space for the length, then the string, then `N)`.
+        let mut raw = b"\x00\xdaAPI_KEYZ ".to_vec();
+        raw.extend_from_slice(&token.as_bytes()[..32]);
+        raw.extend_from_slice(b"N)\x01");
+        let s = Strings::extract(&raw);
+        assert_eq!(lines(&s)[1], token[..32]);
         // A byte that is not a letter or digit already ends a word: no second line.
         let mut raw = b"\x00\xdaAPI_KEYZ+".to_vec();
         raw.extend_from_slice(&token.as_bytes()[..43]);
