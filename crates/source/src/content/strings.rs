@@ -76,47 +76,71 @@ impl Strings {
         self.text.push(b'\n');
     }
 
-    /// Runs of printable ASCII. A run of [`MIN_RUN`] bytes holds a byte at a multiple of
-    /// [`MIN_RUN`], so only those bytes are looked at until one is printable; the run
-    /// around it is then found by extending both ways. Binary content is mostly not
-    /// printable, so most of it is skipped eight bytes at a time.
+    /// Runs of printable ASCII, eight bytes at a time: [`printable_mask`] marks the
+    /// printable bytes of a word, a run inside one word is shorter than [`MIN_RUN`], so
+    /// only the printable bytes at either end of a word (and whole printable words) can
+    /// be part of a run long enough. perf put the byte-by-byte loop at a quarter of the
+    /// time of a tree scan; this is checked against it in the tests.
     fn ascii(&mut self, raw: &[u8]) {
+        const HIGH: u64 = 0x8080_8080_8080_8080;
         let n = raw.len();
-        let mut done = 0; // everything before this is decided
-        let mut probe = MIN_RUN - 1;
-        while probe < n {
-            if !PRINTABLE[raw[probe] as usize] {
-                probe += MIN_RUN;
+        // The run in progress: where it started.
+        let mut run: Option<usize> = None;
+        let mut i = 0;
+        while i + 8 <= n {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(&raw[i..i + 8]);
+            let stop = !printable_mask(u64::from_le_bytes(word)) & HIGH;
+            if stop == 0 {
+                run.get_or_insert(i);
+                i += 8;
                 continue;
             }
-            let mut start = probe;
-            while start > done && PRINTABLE[raw[start - 1] as usize] {
-                start -= 1;
+            // Printable bytes at the start of the word end the run in progress.
+            let lead = stop.trailing_zeros() as usize / 8;
+            if let Some(start) = run.take() {
+                self.ascii_run(raw, start, i + lead);
+            } else if lead >= MIN_RUN {
+                self.ascii_run(raw, i, i + lead);
             }
-            let mut end = probe + 1;
-            while end < n && PRINTABLE[raw[end] as usize] {
-                end += 1;
+            // Printable bytes at its end start the next one.
+            let trail = stop.leading_zeros() as usize / 8;
+            if trail > 0 {
+                run = Some(i + 8 - trail);
             }
-            if end - start >= MIN_RUN {
-                let run = Run {
-                    text: self.text.len(),
-                    raw: start,
-                    stride: 1,
-                };
-                self.push(run, raw[start..end].iter().copied());
-                length_prefixed(raw, start, end, &mut self.glued);
-                for i in 0..self.glued.len() {
-                    let (from, to) = self.glued[i];
-                    let run = Run {
-                        text: self.text.len(),
-                        raw: from,
-                        stride: 1,
-                    };
-                    self.push(run, raw[from..to].iter().copied());
-                }
+            i += 8;
+        }
+        let mut start = run.unwrap_or(i);
+        for (j, &b) in raw.iter().enumerate().skip(i) {
+            if !PRINTABLE[b as usize] {
+                self.ascii_run(raw, start, j);
+                start = j + 1;
             }
-            done = end;
-            probe = end + MIN_RUN;
+        }
+        self.ascii_run(raw, start, n);
+    }
+
+    /// Keeps `raw[start..end]`, printable, when it is long enough, and the strings glued
+    /// to their length byte in it.
+    fn ascii_run(&mut self, raw: &[u8], start: usize, end: usize) {
+        if end < start + MIN_RUN {
+            return;
+        }
+        let run = Run {
+            text: self.text.len(),
+            raw: start,
+            stride: 1,
+        };
+        self.push(run, raw[start..end].iter().copied());
+        length_prefixed(raw, start, end, &mut self.glued);
+        for i in 0..self.glued.len() {
+            let (from, to) = self.glued[i];
+            let run = Run {
+                text: self.text.len(),
+                raw: from,
+                stride: 1,
+            };
+            self.push(run, raw[from..to].iter().copied());
         }
     }
 
@@ -173,6 +197,21 @@ impl Strings {
             None => (at, 1),
         }
     }
+}
+
+/// The high bit of each byte of `w` that is printable (0x20 to 0x7e, or a tab), as
+/// [`PRINTABLE`] has it: eight bytes with a few additions and masks. No sum carries into
+/// the next byte: the high bits are cleared first, and `0x7f + 0x60` fits in a byte.
+fn printable_mask(w: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let ascii = !w & HIGH;
+    let low = w & LOW;
+    let at_least_space = (low + 0x6060_6060_6060_6060) & HIGH;
+    let at_most_tilde = !(low + 0x0101_0101_0101_0101) & HIGH;
+    let t = low ^ 0x0909_0909_0909_0909;
+    let tab = !(((t & LOW) + LOW) | t) & HIGH;
+    ascii & ((at_least_space & at_most_tilde) | tab)
 }
 
 /// A length-prefixed string glued to its length byte in run `start..end`: its span.
@@ -334,6 +373,18 @@ mod tests {
             out.push((r.raw, r.stride, text.next().unwrap().to_vec()));
         }
         out
+    }
+
+    #[test]
+    fn the_word_mask_agrees_with_the_table() {
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                let mut word = [b'x'; 8];
+                word[pos] = b;
+                let m = printable_mask(u64::from_le_bytes(word));
+                assert_eq!(m >> (8 * pos + 7) & 1 == 1, PRINTABLE[b as usize], "{b:#x}");
+            }
+        }
     }
 
     #[test]
