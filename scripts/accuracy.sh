@@ -8,7 +8,12 @@
 # runs ferret, gitleaks, betterleaks and kingfisher on it offline with their default rules,
 # scores every JSON report with the same scorer (a finding counts by path and line, any
 # rule) and prints a Markdown table: overall recall and precision, recall per family, and
-# with --contexts per kind of file. --keep DIR keeps the tree, truth and reports in DIR.
+# with --contexts per kind of file; then one table per class of files that are not text
+# (binaries/, archives/), scored alone, each next to its control (secrets of the same rules
+# in a plain .env file, so that a peer's narrower rules are not taken for a failure to
+# read the class). gitleaks opens no archive unless told to, so it
+# runs twice: as it comes, and as "gitleaks+archives" with --max-archive-depth 8.
+# --keep DIR keeps the tree, truth and reports in DIR.
 #
 # The peers come from scripts/bench/peers.sh (PEERS_DIR, default /tmp/peers), which runs
 # first when one is missing; a peer it cannot install is left out of the table.
@@ -63,6 +68,9 @@ if [ -x "$bin/gitleaks" ]; then
   "$bin/gitleaks" dir . --report-format json --report-path "$work/gitleaks.json" \
     --no-banner --exit-code 0 --log-level error
   reports+=("gitleaks=$work/gitleaks.json")
+  "$bin/gitleaks" dir . --report-format json --report-path "$work/gitleaks-archives.json" \
+    --no-banner --exit-code 0 --log-level error --max-archive-depth 8
+  reports+=("gitleaks+archives=$work/gitleaks-archives.json")
   versions+=("gitleaks $("$bin/gitleaks" version)")
 else
   echo "accuracy: gitleaks not found in $bin; left out" >&2
@@ -88,3 +96,11 @@ fi
 echo "Seed $seed, $(date -u +%Y-%m-%d); $(IFS=,; echo "${versions[*]}" | sed 's/,/, /g')."
 echo
 "$root/target/debug/eval-tree" score "$work/truth.json" "${reports[@]}" $contexts
+for class in binaries archives; do
+  echo
+  echo "Class $class/ alone, then its control (secrets of the same rules in a plain .env):"
+  echo
+  "$root/target/debug/eval-tree" score "$work/truth.json" "${reports[@]}" --only "$class/" --brief
+  echo
+  "$root/target/debug/eval-tree" score "$work/truth.json" "${reports[@]}" --only "control/$class." --brief
+done

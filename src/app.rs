@@ -261,6 +261,7 @@ fn git_with(
     let read = ferret_source::ReadOptions {
         max_file_size: args.max_file_size,
         scan_binary: args.scan_binary,
+        archives: settings::archive_limits(args.no_archives),
         threads: args.threads,
         ..ferret_source::ReadOptions::default()
     };

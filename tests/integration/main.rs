@@ -5,8 +5,10 @@ mod util;
 
 mod action;
 mod action_events;
+mod all_objects;
 mod audit;
 mod baseline;
+mod binaries;
 mod checksum;
 mod ci;
 mod contexts;

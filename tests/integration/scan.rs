@@ -92,18 +92,21 @@ fn dotfiles_are_scanned_but_dot_git_is_not() {
 }
 
 #[test]
-fn binary_files_are_skipped_unless_scan_binary() {
+fn binary_files_are_scanned_by_their_strings_or_raw_with_scan_binary() {
     let (t, key) = tree_with_key("binary");
     t.write(
         "blob.bin",
         [b"\0\x01\x02".as_slice(), key.as_bytes(), b"\0"].concat(),
     );
-    let (code, report, _) = scan_json(t.path(), &[]);
-    assert_eq!(code, 0);
-    assert_eq!(report["stats"]["skipped_binary"], 1);
-    let (code, report, _) = scan_json(t.path(), &["--scan-binary"]);
-    assert_eq!(code, 1);
-    assert_eq!(hits(&report).len(), 1);
+    for extra in [&[][..], &["--scan-binary"]] {
+        let (code, report, _) = scan_json(t.path(), extra);
+        assert_eq!(code, 1, "{extra:?}");
+        assert_eq!(report["stats"]["skipped_binary"], 0);
+        assert_eq!(hits(&report).len(), 1, "{extra:?}");
+        assert_eq!(report["findings"][0]["column"], 4);
+    }
+    let (_, report, _) = scan_json(t.path(), &[]);
+    assert_eq!(report["findings"][0]["byte_offset"], 3);
 }
 
 #[test]

@@ -45,6 +45,13 @@ pub struct Finding {
     pub checksum_failed: bool,
     /// Filled in by the verify stage when `--verify` is on.
     pub verification: Option<Verification>,
+    /// In binary content (an executable, a `.class` file, a database): where the secret's
+    /// bytes are in the file (or the archive member), since lines mean little there.
+    /// `offset` and `line_text` stay in the printable strings that were scanned.
+    pub bytes: Option<(usize, usize)>,
+    /// Inside an archive: `path` is `archive.zip!inner/path` (members of nested archives
+    /// joined by more `!`), and this is the length of its first part, the file itself.
+    pub archive: Option<usize>,
     /// The other parts of a multi-part credential found near this one (its rule's
     /// `pair`), in the rule's order; empty for single-part secrets.
     pub parts: Vec<PairedPart>,
@@ -407,6 +414,15 @@ impl Finding {
     /// The part named `name`, if it was found.
     pub fn part(&self, name: &str) -> Option<&PairedPart> {
         self.parts.iter().find(|p| p.name == name)
+    }
+
+    /// The file the finding is in, on disk or in git: `path`, or for a secret inside an
+    /// archive, the archive.
+    pub fn file(&self) -> &str {
+        match self.archive {
+            Some(n) if self.path.is_char_boundary(n) => &self.path[..n],
+            _ => &self.path,
+        }
     }
 
     /// The secret as reports print it: whole only with `--show-secrets`.

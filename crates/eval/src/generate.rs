@@ -11,6 +11,7 @@
 //!
 //! Everything random comes from one seeded [`Rng`], and files are built in a fixed order,
 //! so a seed always gives the same tree and the same truth.
+use super::binaries::{Item, RawFile};
 use super::contexts::{self, minified, Context, Value};
 use super::decoys::{self, base64, random_bytes, uuid, Decoy, VALUE_KINDS};
 use super::doc::{Doc, Label};
@@ -33,6 +34,9 @@ pub const CORE_RULES: &[&str] = &[
 /// How many contexts each other standalone token is planted in.
 const CONTEXTS_PER_TOKEN: usize = 2;
 
+/// Secrets planted in each class of files that are not text (binaries, archives).
+const CLASS_SECRETS: usize = 40;
+
 /// Secrets known only by their name (a password) planted in each context.
 const NAMED_PER_CONTEXT: usize = 2;
 
@@ -54,6 +58,7 @@ pub fn generate(dir: &Path, seed: u64) -> Result<Truth> {
         // Seeded through a hash: `Rng::new` folds neighbouring seeds (2 and 3) together.
         rng: Rng::from_str_seed(&format!("ferret-eval-{seed}")),
         docs: Vec::new(),
+        raw: Vec::new(),
         paths: HashSet::new(),
         decoys: 0,
     };
@@ -62,12 +67,15 @@ pub fn generate(dir: &Path, seed: u64) -> Result<Truth> {
     g.token_contexts(&sources);
     g.lookalike_files();
     g.class_files();
+    g.classes(&sources);
     g.write(dir, seed)
 }
 
 struct Gen {
     rng: Rng,
     docs: Vec<Doc>,
+    /// Files that are not text (the binaries and archives classes).
+    raw: Vec<RawFile>,
     paths: HashSet<String>,
     /// Which value look-alike comes next (they are used in turn, so all kinds appear).
     decoys: usize,
@@ -1002,6 +1010,59 @@ impl Gen {
         self.docs.push(d);
     }
 
+    /// Layer 4: the classes of files that are not text, each in a folder of its own so it
+    /// can be scored alone (`eval-tree score --only binaries/`): secrets compiled into
+    /// binaries, and secrets inside archives, with look-alikes among them.
+    fn classes(&mut self, sources: &[Source]) {
+        let tokens: Vec<&Source> = sources.iter().filter(|s| s.is_token()).collect();
+        if tokens.is_empty() {
+            return;
+        }
+        for (dir, context) in [("binaries", "binary"), ("archives", "archive")] {
+            let mut items = Vec::new();
+            // The control: secrets of the same rules, in a plain `.env` file. What a
+            // scanner finds there against what it finds in the class tells its handling of
+            // the class apart from the breadth of its rules.
+            let mut control = self.doc(&format!("control/{dir}.env"));
+            for i in 0..CLASS_SECRETS {
+                let s = tokens[self.rng.below(tokens.len())];
+                if let Some(value) = s.token(&mut self.rng) {
+                    items.push(Item {
+                        family: s.family.clone(),
+                        rule: Some(s.id.clone()),
+                        is_secret: true,
+                        context,
+                        var: s.var.clone(),
+                        value,
+                    });
+                }
+                if let Some(value) = s.token(&mut self.rng) {
+                    control.plant(&format!("{}={value}", s.var), secret(s, "control"));
+                }
+                if i % 2 == 1 {
+                    let d = self.next_decoy();
+                    items.push(Item {
+                        family: d.family.to_string(),
+                        rule: None,
+                        is_secret: false,
+                        context: d.kind,
+                        var: d.var,
+                        value: d.value,
+                    });
+                }
+            }
+            let files = match dir {
+                "binaries" => super::binaries::files(dir, &items, &mut self.rng),
+                _ => super::archives::files(dir, &items, &mut self.rng),
+            };
+            for f in &files {
+                self.paths.insert(f.path.clone());
+            }
+            self.raw.extend(files);
+            self.docs.push(control);
+        }
+    }
+
     fn write(self, dir: &Path, seed: u64) -> Result<Truth> {
         let mut entries = Vec::new();
         let mut files = 0;
@@ -1016,6 +1077,15 @@ impl Gen {
             }
             std::fs::write(&path, d.bytes()).map_err(|e| Error::io(&path, e))?;
             entries.extend(d.entries.iter().cloned());
+        }
+        for f in &self.raw {
+            files += 1;
+            let path = dir.join(&f.path);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            }
+            std::fs::write(&path, &f.bytes).map_err(|e| Error::io(&path, e))?;
+            entries.extend(f.entries.iter().cloned());
         }
         entries.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
         Ok(Truth {

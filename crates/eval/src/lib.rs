@@ -12,6 +12,8 @@
 //! A finding matches a truth entry by path and line (any rule), so the scorer reads the
 //! JSON of ferret, gitleaks, betterleaks and kingfisher alike.
 
+mod archives;
+mod binaries;
 mod classes;
 mod contexts;
 mod decoys;
@@ -88,5 +90,19 @@ pub struct Entry {
 impl Truth {
     pub fn secrets(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().filter(|e| e.is_secret)
+    }
+
+    /// The truth about the files under `prefix` only (`binaries/`, `archives/`): one class,
+    /// scored on its own together with [`Location::under`].
+    pub fn only(&self, prefix: &str) -> Truth {
+        Truth {
+            entries: self
+                .entries
+                .iter()
+                .filter(|e| e.path.starts_with(prefix))
+                .cloned()
+                .collect(),
+            ..self.clone()
+        }
     }
 }

@@ -21,6 +21,13 @@ pub struct Location {
     pub end_line: usize,
 }
 
+impl Location {
+    /// Whether the location is in a file under `prefix` (see `Truth::only`).
+    pub fn under(&self, prefix: &str) -> bool {
+        self.path.starts_with(prefix)
+    }
+}
+
 /// Reads a report file; see [`parse_report`].
 pub fn read_report(path: &Path, root: Option<&str>) -> Result<Vec<Location>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;

@@ -179,14 +179,22 @@ fn command(f: &Finding, kind: Kind, ctx: &ReportContext<'_>) -> String {
         },
         f.fingerprint
     ));
+    // A secret inside an archive is annotated on the archive, and placed in the message.
+    let (line, column, end_column) = match f.archive {
+        Some(_) => {
+            message.push_str(&format!("\nIn {}, line {}.", f.path, f.line));
+            (1, 1, 1)
+        }
+        None => (f.line, f.column, f.end_column.max(f.column)),
+    };
     format!(
         "::{} file={},line={},endLine={},col={},endColumn={},title={}::{}",
         kind.name(),
-        property(&path),
-        f.line,
-        f.line,
-        f.column,
-        f.end_column.max(f.column),
+        property(&ctx.repo_paths.shown(f.file())),
+        line,
+        line,
+        column,
+        end_column,
         property(&title),
         data(&message)
     )

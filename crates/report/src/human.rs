@@ -51,11 +51,14 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
                 paint.wrap("1", &sanitize(&f.shown_secret(ctx.show_secrets)))
             )
         };
+        let place = match f.bytes {
+            Some((at, _)) => format!("{}:{} (byte {at})", f.line, f.column),
+            None => format!("{}:{}", f.line, f.column),
+        };
         writeln!(
             w,
-            "  {}:{}  {}  {}  {}{}",
-            f.line,
-            f.column,
+            "  {}  {}  {}  {}{}",
+            place,
             paint.severity(f.severity),
             paint.wrap("36", &f.rule_id),
             sanitize(&f.description),

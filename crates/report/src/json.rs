@@ -16,6 +16,9 @@ pub fn finding_json(f: &Finding, show_secrets: bool, catalog: &Catalog<'_>) -> V
     m.insert("line".into(), json!(f.line));
     m.insert("column".into(), json!(f.column));
     m.insert("end_column".into(), json!(f.end_column));
+    if let Some((at, _)) = f.bytes {
+        m.insert("byte_offset".into(), json!(at));
+    }
     m.insert("secret".into(), json!(f.shown_secret(show_secrets)));
     m.insert("redacted".into(), json!(!show_secrets));
     m.insert("snippet".into(), json!(f.snippet(show_secrets)));

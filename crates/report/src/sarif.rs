@@ -231,6 +231,13 @@ fn descriptor(rule: Option<&Rule>, check: Option<&Check>, f: &Finding) -> Report
         props.insert("security-severity".to_string(), json!(s));
     }
     props.insert("severity".to_string(), json!(f.severity));
+    if f.archive.is_some() {
+        props.insert("archive_path".to_string(), json!(f.path));
+        props.insert("archive_line".to_string(), json!(f.line));
+    }
+    if let Some((at, _)) = f.bytes {
+        props.insert("byte_offset".to_string(), json!(at));
+    }
     ReportingDescriptor::builder()
         .id(f.rule_id.clone())
         .name(truncate(&pascal_case(&f.rule_id), MAX_RULE_NAME))
@@ -334,19 +341,33 @@ fn result(
             &c.commit[..c.commit.len().min(12)]
         ));
     }
-    let region = Region::builder()
-        .start_line(f.line as i64)
-        .start_column(f.column as i64)
-        .end_line(f.line as i64)
-        .end_column(f.end_column.max(f.column) as i64)
+    // A secret inside an archive is placed on the archive, which is the file GitHub
+    // knows; where it is inside goes in the message and the properties.
+    let (line, column, end_column) = match f.archive {
+        Some(_) => {
+            text.push_str(&format!(" in {}, line {}", f.path, f.line));
+            (1, 1, 1)
+        }
+        None => (f.line, f.column, f.end_column.max(f.column)),
+    };
+    let mut region = Region::builder()
+        .start_line(line as i64)
+        .start_column(column as i64)
+        .end_line(line as i64)
+        .end_column(end_column as i64)
         .snippet(ArtifactContent::builder().text(f.snippet(show)).build())
         .build();
+    // Binary content: the bytes, too (SARIF's binary region, the same span).
+    if let (Some((at, end)), None) = (f.bytes, f.archive) {
+        region.byte_offset = Some(at as i64);
+        region.byte_length = Some(end.saturating_sub(at) as i64);
+    }
     let location = Location::builder()
         .physical_location(
             PhysicalLocation::builder()
                 .artifact_location(
                     ArtifactLocation::builder()
-                        .uri(uri(&ctx.repo_paths.shown(&f.path)))
+                        .uri(uri(&ctx.repo_paths.shown(f.file())))
                         .uri_base_id("%SRCROOT%")
                         .build(),
                 )
@@ -357,6 +378,13 @@ fn result(
     let mut props = BTreeMap::new();
     props.insert("fingerprint".to_string(), json!(f.fingerprint));
     props.insert("severity".to_string(), json!(f.severity));
+    if f.archive.is_some() {
+        props.insert("archive_path".to_string(), json!(f.path));
+        props.insert("archive_line".to_string(), json!(f.line));
+    }
+    if let Some((at, _)) = f.bytes {
+        props.insert("byte_offset".to_string(), json!(at));
+    }
     if let Some(c) = &f.commit {
         props.insert("commit".to_string(), json!(c.commit));
         props.insert("author".to_string(), json!(c.author));

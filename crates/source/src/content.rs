@@ -1,13 +1,15 @@
 //! Turning raw bytes into something the matcher can read: UTF-16 is transcoded, binary
-//! content is recognised (and skipped unless asked for), everything else is scanned as the
-//! bytes it is, invalid UTF-8 included. Nothing is decoded lossily: the matcher works on
-//! bytes and secrets are ASCII.
+//! content is recognised (and its printable [`strings`] scanned, unless `--scan-binary`
+//! asks for the raw bytes), everything else is scanned as the bytes it is, invalid UTF-8
+//! included. Nothing is decoded lossily: the matcher works on bytes and secrets are ASCII.
 //!
 //! A byte-order mark is a hint, not an order: two bytes `FF FE` in front of ASCII text
 //! would otherwise turn every pair of characters into one CJK character and hide every
 //! secret in the file. Text after a mark that is plainly 8-bit (no NUL, nearly all
 //! printable ASCII) is scanned as it is; UTF-16 without a mark (every other byte NUL) is
 //! recognised and transcoded rather than skipped as binary.
+pub mod strings;
+
 use std::borrow::Cow;
 
 /// How far into a file we look for a NUL byte to call it binary (what git and ripgrep do).

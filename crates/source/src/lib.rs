@@ -1,8 +1,10 @@
 //! Where bytes come from: a directory walk or stdin here, git objects in [`git`].
 //! Every source hands content to [`Scanner::scan_bytes`] with a [`Target`] naming it, which
-//! decodes it and runs the engine, so decoding rules are the same for files, blobs and
-//! staged entries.
+//! opens archives ([`archive`]), decodes text, takes the printable strings of binary
+//! content ([`content::strings`]) and runs the engine, so the rules of reading are the
+//! same for files, blobs and staged entries.
 
+pub mod archive;
 pub mod content;
 pub mod control;
 mod error;
@@ -21,7 +23,10 @@ use std::sync::Mutex;
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
     pub max_file_size: u64,
+    /// Scan binary content as raw bytes instead of its printable strings.
     pub scan_binary: bool,
+    /// Whether archives are opened, and the limits of their extraction.
+    pub archives: archive::Limits,
     pub no_ignore: bool,
     pub follow_links: bool,
     pub threads: usize,
@@ -34,6 +39,7 @@ impl Default for ReadOptions {
         ReadOptions {
             max_file_size: 10 << 20,
             scan_binary: false,
+            archives: archive::Limits::default(),
             no_ignore: false,
             follow_links: false,
             threads: 0,
@@ -249,24 +255,73 @@ impl<'e> Scanner<'e> {
         }
     }
 
-    /// Decodes and scans one piece of content, adding findings to `sink.findings`.
-    /// Returns false when the content was skipped as binary.
-    pub fn scan_bytes(&self, target: &Target<'_>, raw: &[u8], sink: &mut Sink) -> bool {
+    /// Scans one file or blob, adding findings to `sink.findings`, and counts it.
+    pub fn scan_bytes(&self, target: &Target<'_>, raw: &[u8], sink: &mut Sink) {
+        self.stats.files.fetch_add(1, Ordering::Relaxed);
+        self.stats
+            .bytes
+            .fetch_add(raw.len() as u64, Ordering::Relaxed);
+        self.scan_content(target, raw, sink);
+    }
+
+    /// Scans content without counting it: an archive is opened and its members scanned,
+    /// anything else goes to [`Scanner::scan_leaf`].
+    pub fn scan_content(&self, target: &Target<'_>, raw: &[u8], sink: &mut Sink) {
+        if self.options.archives.enabled {
+            if let Some(kind) = archive::sniff(raw) {
+                if archive::scan(self, target, raw, kind, sink) {
+                    return;
+                }
+            }
+        }
+        self.scan_leaf(target, raw, sink);
+    }
+
+    /// Whether content is opened as an archive rather than read as text or strings.
+    pub fn is_archive(&self, raw: &[u8]) -> bool {
+        self.options.archives.enabled && archive::sniff(raw).is_some()
+    }
+
+    /// Scans content that is not opened as an archive: text as text (UTF-16 transcoded),
+    /// binary content by its printable strings, or as raw bytes with `--scan-binary`.
+    pub fn scan_leaf(&self, target: &Target<'_>, raw: &[u8], sink: &mut Sink) {
         match content::decode(raw, self.options.scan_binary) {
-            content::Decoded::Binary => {
-                self.stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
-                // Rules that judge a file by its name (a `.p12` key store) still do.
-                self.engine.scan_path_rules(target, raw, sink);
-                false
+            content::Decoded::Text(text) => self.engine.scan(target, &text, sink),
+            content::Decoded::Binary => self.scan_strings(target, raw, sink),
+        }
+    }
+
+    /// Binary content: its strings are scanned, and findings placed back in the raw
+    /// bytes (line, column and `bytes`; the offset and the snippet stay in the strings).
+    fn scan_strings(&self, target: &Target<'_>, raw: &[u8], sink: &mut Sink) {
+        let strings = content::strings::Strings::extract(raw);
+        if strings.truncated {
+            self.diagnostics.note(format!(
+                "{}: only the first {} MiB of this binary content were searched for strings",
+                target.path,
+                content::strings::MAX_INPUT >> 20
+            ));
+        }
+        let first = sink.findings.len();
+        self.engine.scan_strings(target, &strings.text, raw, sink);
+        for f in &mut sink.findings[first..] {
+            // Rules that judge a file by its name report the file, not a place in it.
+            if f.secret.is_empty() {
+                continue;
             }
-            content::Decoded::Text(text) => {
-                self.stats.files.fetch_add(1, Ordering::Relaxed);
-                self.stats
-                    .bytes
-                    .fetch_add(raw.len() as u64, Ordering::Relaxed);
-                self.engine.scan(target, &text, sink);
-                true
-            }
+            let (start, _) = strings.raw_offset(f.offset.0);
+            let end = match f.offset.1.checked_sub(1) {
+                Some(last) if last >= f.offset.0 => {
+                    let (at, stride) = strings.raw_offset(last);
+                    at + stride
+                }
+                _ => start,
+            };
+            let (line, column) = content::strings::raw_position(raw, start);
+            f.line = line;
+            f.column = column;
+            f.end_column = column + (end - start);
+            f.bytes = Some((start, end));
         }
     }
 

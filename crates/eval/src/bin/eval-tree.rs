@@ -1,13 +1,15 @@
 //! The labeled evaluation, outside the test suite (used by `scripts/accuracy.sh`).
 //!
 //!     cargo run -p ferret-eval --bin eval-tree -- generate DIR TRUTH.json [--seed N]
-//!     cargo run -p ferret-eval --bin eval-tree -- score TRUTH.json NAME=REPORT.json... [--root DIR] [--contexts] [--misses NAME]
+//!     cargo run -p ferret-eval --bin eval-tree -- score TRUTH.json NAME=REPORT.json... [--root DIR] [--contexts] [--misses NAME] [--only PREFIX] [--brief]
 //!
 //! `generate` writes the tree into DIR (which must be empty or absent) and its truth to
 //! TRUTH.json (keep it outside DIR). `score` reads each scanner's JSON report and prints
 //! a Markdown table: recall per family, overall recall and precision. `--root` is the
 //! scanned directory as the scanners were given it, stripped from reported paths;
-//! `--misses NAME` also lists what NAME missed and its false positives.
+//! `--misses NAME` also lists what NAME missed and its false positives; `--only PREFIX`
+//! scores the files under PREFIX alone (one class: `binaries/`, `archives/`); `--brief`
+//! prints the overall rows only.
 use ferret_eval::{generate, read_report, score, table, Truth};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,7 +36,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
         for a in &args {
             if skip {
                 skip = false;
-            } else if matches!(a.as_str(), "--seed" | "--root" | "--misses") {
+            } else if matches!(a.as_str(), "--seed" | "--root" | "--misses" | "--only") {
                 skip = true;
             } else if !a.starts_with("--") {
                 v.push(a);
@@ -73,19 +75,33 @@ fn run(args: Vec<String>) -> Result<(), String> {
         Some("score") if positional.len() >= 3 => {
             let text = std::fs::read_to_string(positional[1])
                 .map_err(|e| format!("{}: {e}", positional[1]))?;
-            let truth: Truth =
+            let mut truth: Truth =
                 serde_json::from_str(&text).map_err(|e| format!("{}: {e}", positional[1]))?;
+            let only = flag("--only");
+            if let Some(prefix) = &only {
+                truth = truth.only(prefix);
+            }
             let root = flag("--root");
             let mut scores = Vec::new();
             for spec in &positional[2..] {
                 let (name, path) = spec
                     .split_once('=')
                     .ok_or_else(|| format!("expected NAME=REPORT, got {spec:?}"))?;
-                let found = read_report(path.as_ref(), root.as_deref()).map_err(|e| e.to_string())?;
+                let mut found =
+                    read_report(path.as_ref(), root.as_deref()).map_err(|e| e.to_string())?;
+                if let Some(prefix) = &only {
+                    found.retain(|l| l.under(prefix));
+                }
                 scores.push((name.to_string(), score(&truth, &found)));
             }
             let named: Vec<(&str, _)> = scores.iter().map(|(n, s)| (n.as_str(), s)).collect();
-            print!("{}", table(&truth, &named, args.iter().any(|a| a == "--contexts")));
+            let full = table(&truth, &named, args.iter().any(|a| a == "--contexts"));
+            if args.iter().any(|a| a == "--brief") {
+                // The overall block only: recall, precision, look-alikes.
+                println!("{}", full.split("\n\n").next().unwrap_or_default());
+            } else {
+                print!("{full}");
+            }
             if let Some(who) = flag("--misses") {
                 let (_, s) = scores
                     .iter()
@@ -112,6 +128,6 @@ fn run(args: Vec<String>) -> Result<(), String> {
             }
             Ok(())
         }
-        _ => Err("usage: eval-tree generate DIR TRUTH.json [--seed N] | eval-tree score TRUTH.json NAME=REPORT... [--root DIR] [--contexts] [--misses NAME]".into()),
+        _ => Err("usage: eval-tree generate DIR TRUTH.json [--seed N] | eval-tree score TRUTH.json NAME=REPORT... [--root DIR] [--contexts] [--misses NAME] [--only PREFIX] [--brief]".into()),
     }
 }

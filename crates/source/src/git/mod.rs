@@ -18,6 +18,7 @@ use crate::{Error, Result};
 use ferret_engine::finding::{CommitInfo, Finding};
 use ferret_engine::{Reason, Sink, Target};
 use git2::{ObjectType, Oid, Repository};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
@@ -48,6 +49,9 @@ pub struct GitOptions {
     /// Staged scans: only these paths (repository-relative), as a hook manager that
     /// splits the staged files between several runs hands them out.
     pub only_paths: Option<std::collections::BTreeSet<String>>,
+    /// History audits: also scan what the branches do not hold: stashes, notes, commit
+    /// messages, unreachable objects ([`history::extra`]). On in `org` audits.
+    pub all_objects: bool,
 }
 
 /// What a git scan produced, for the report.
@@ -309,9 +313,26 @@ pub(crate) fn scan_change(
     if found.is_empty() {
         return;
     }
-    let Decoded::Text(text) = content::decode(&raw, scanner.options.scan_binary) else {
+    let decoded = if scanner.is_archive(&raw) {
+        Decoded::Binary
+    } else {
+        content::decode(&raw, scanner.options.scan_binary)
+    };
+    let Decoded::Text(text) = decoded else {
+        // Archives and binary content have no lines to diff: a secret is added when no
+        // previous version holds it.
+        let held = if new_file || whole_files {
+            HashSet::new()
+        } else {
+            old_secrets(scanner, repo, odb, olds, path)
+        };
         for f in found {
-            if by_name(&f) && (new_file || whole_files) {
+            let added = if by_name(&f) {
+                new_file || whole_files
+            } else {
+                !held.contains(&(f.rule_id.clone(), f.secret.clone()))
+            };
+            if added {
                 out.push(f);
             } else {
                 sink.drop_finding(&f, Reason::NotAdded);
@@ -344,6 +365,38 @@ pub(crate) fn scan_change(
             sink.drop_finding(&f, Reason::NotAdded);
         }
     }
+}
+
+/// The (rule, secret) pairs found in the previous versions of a file that is not text (an
+/// archive, a binary): what a change did not add. A version that cannot be read holds
+/// nothing, so its secrets count as added: a scan reports too much rather than too little.
+fn old_secrets(
+    scanner: &Scanner<'_>,
+    repo: &Repository,
+    odb: &git2::Odb<'_>,
+    olds: &[Option<Oid>],
+    path: &str,
+) -> HashSet<(String, String)> {
+    let mut held = HashSet::new();
+    let mut sink = Sink::default();
+    for old in olds.iter().flatten() {
+        match read_blob(odb, *old, scanner.options.max_file_size) {
+            Ok(Blob::Data(raw)) => scanner.scan_content(&Target::path(path), &raw, &mut sink),
+            Ok(Blob::TooLarge) => {}
+            Err(e) => {
+                scanner.stats.errors.fetch_add(1, Ordering::Relaxed);
+                scanner.diagnostics.error(git_error(
+                    repo,
+                    format!(
+                        "{path}: cannot read the previous version (blob {old}): {}",
+                        e.message()
+                    ),
+                ));
+            }
+        }
+        held.extend(sink.findings.drain(..).map(|f| (f.rule_id, f.secret)));
+    }
+    held
 }
 
 /// The decoded old version of a file, for diffing; None when it cannot be diffed as text.

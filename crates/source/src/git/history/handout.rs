@@ -68,6 +68,11 @@ impl Discovered {
         self.state.len()
     }
 
+    /// Whether the walk found this blob (at any path, scanned or not).
+    pub fn knows(&self, blob: &RawId) -> bool {
+        self.state.contains_key(blob)
+    }
+
     /// Blobs never seen outside the global allowlist's paths.
     pub fn hidden(&self) -> usize {
         self.state

@@ -17,8 +17,10 @@
 //! The modules, one step each: [`commits`] (the graph, in audit order), [`trees`] (the
 //! tree walk), [`ids`] (the tables the walk keys everything by), [`handout`] (blobs to
 //! workers in pack order), [`scanned`] (scanning each blob once, and the paths found
-//! after it was handed out).
+//! after it was handed out); and [`extra`], what `--all-objects` adds (stashes, notes,
+//! commit messages, unreachable objects).
 mod commits;
+pub mod extra;
 mod handout;
 mod ids;
 mod scanned;
@@ -42,7 +44,13 @@ pub fn scan(
     branch: Option<&str>,
     opts: &GitOptions,
 ) -> Result<GitOutcome> {
-    let tips = tips(scanner, repo, branch)?;
+    let mut tips = tips(scanner, repo, branch)?;
+    let extra = opts.all_objects.then(|| extra::Extra::find(scanner, repo));
+    if let Some(extra) = &extra {
+        tips.extend_from_slice(&extra.tips);
+        tips.sort_unstable();
+        tips.dedup();
+    }
     note_shallow(scanner, repo);
     let progress = Progress::new(opts.progress);
     let commits = ordered_commits(scanner, repo, &tips);
@@ -111,14 +119,19 @@ pub fn scan(
         .into_inner()
         .unwrap_or_else(|p| p.into_inner());
 
-    let findings = attribute(repo, scanner, found, &commits);
+    let mut findings = attribute(repo, scanner, found, &commits);
+    let mut scope = format!(
+        "{}, {}",
+        plural(commits.len() as u64, "commit"),
+        plural(blobs as u64, "blob")
+    );
+    if let Some(extra) = &extra {
+        findings.extend(extra.scan(scanner, repo, &commits, &discovered));
+        scope.push_str(", stashes, notes, commit messages and unreachable objects");
+    }
     Ok(GitOutcome {
         findings,
-        scope: format!(
-            "{}, {}",
-            plural(commits.len() as u64, "commit"),
-            plural(blobs as u64, "blob")
-        ),
+        scope,
         checked: None,
     })
 }

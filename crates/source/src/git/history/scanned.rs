@@ -6,7 +6,7 @@ use super::super::workers::{self, Worker};
 use super::super::{read_blob, scan_blob, Blob};
 use super::commits::CommitNode;
 use super::handout::{Discovered, Job, CHUNK};
-use crate::{content, Scanner};
+use crate::Scanner;
 use ferret_engine::finding::{fingerprint, Finding};
 use ferret_engine::{Sink, Target};
 use git2::{Oid, Repository};
@@ -164,16 +164,10 @@ impl Scanned {
         }
         match (self.per_path, data) {
             (true, Some(raw)) => {
-                let text = content::decode(raw, scanner.options.scan_binary);
                 for (path, commit) in more {
                     let id = commits[*commit as usize].id.to_string();
                     let target = Target::path(path).in_commit(Some(&id));
-                    match &text {
-                        content::Decoded::Text(text) => scanner.engine.scan(&target, text, sink),
-                        content::Decoded::Binary => {
-                            scanner.engine.scan_path_rules(&target, raw, sink)
-                        }
-                    }
+                    scanner.scan_content(&target, raw, sink);
                     mine.extend(sink.findings.drain(..).map(|f| (*commit, f)));
                 }
             }
@@ -181,8 +175,15 @@ impl Scanned {
                 for (path, commit) in more {
                     mine.extend(out.iter().map(|f| {
                         let mut f = f.clone();
-                        f.fingerprint = fingerprint(&f.rule_id, &f.tags, &f.secret, path);
-                        f.path = path.clone();
+                        // A member of an archive keeps its place inside the archive.
+                        f.path = match f.archive {
+                            Some(n) => {
+                                f.archive = Some(path.len());
+                                format!("{path}{}", f.path.get(n..).unwrap_or_default())
+                            }
+                            None => path.clone(),
+                        };
+                        f.fingerprint = fingerprint(&f.rule_id, &f.tags, &f.secret, &f.path);
                         (*commit, f)
                     }));
                 }
