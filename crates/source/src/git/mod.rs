@@ -9,6 +9,7 @@ pub(crate) mod index;
 mod packorder;
 mod progress;
 pub mod range;
+pub mod remote;
 pub mod staged;
 mod workers;
 

@@ -12,10 +12,9 @@
 //! it was handed out are kept in a late list and scanned at the end, in pack order again.
 use super::super::packorder::PackIndexes;
 use super::super::workers::Feeder;
-use super::ids::{OidHash, PathTable, RawId};
+use super::ids::{BlobSet, IdIndex, PathTable, RawId};
 use crate::Scanner;
 use git2::{Oid, Repository};
-use std::collections::HashMap;
 
 /// Blobs per chunk handed to one worker: small enough that the workers finish within a
 /// few milliseconds of each other, large enough to keep neighbouring objects together.
@@ -31,49 +30,59 @@ pub struct Job {
     pub shown: Vec<(String, u32)>,
 }
 
-enum State {
-    /// Seen only at paths the global allowlist skips.
-    Hidden,
-    /// Waiting for a hand-out, with its occurrences (path id, commit).
-    Pending(Vec<(u32, u32)>),
-    /// Handed out.
-    Sent,
-}
+/// What became of a blob (one byte each).
+const HIDDEN: u8 = 0; // seen only at paths the global allowlist skips
+const PENDING: u8 = 1; // waiting for a hand-out, its occurrences in `occurrences`
+const SENT: u8 = 2; // handed out
+const KNOWN: u8 = 3; // scanned clean by an earlier audit: not read again
 
-/// Every blob the walk has found, and what became of it.
-pub struct Discovered {
-    state: HashMap<RawId, State, OidHash>,
-    /// Blobs in `State::Pending`, in the order found.
-    pending: Vec<RawId>,
+/// Every blob the walk has found, and what became of it. Blobs are numbered in the order
+/// found and kept as 20-byte ids with a one-byte state and a 4-byte index slot, about 29
+/// bytes each (a `HashMap` of ids to an enum with a vector cost 57 bytes and, past a
+/// power of two, twice that).
+pub struct Discovered<'k> {
+    ids: Vec<RawId>,
+    index: IdIndex,
+    state: Vec<u8>,
+    /// (blob, path id, commit) of blobs waiting for a hand-out.
+    occurrences: Vec<(u32, u32, u32)>,
+    /// Blobs waiting for a hand-out.
+    pending: usize,
     /// Per path id: unknown (0), scanned (1), skipped by the global allowlist (2).
     ignored: Vec<u8>,
-    /// Paths (and commits) found for blobs already handed out.
-    late: Vec<(RawId, u32, u32)>,
+    /// (blob, path id, commit) found for blobs already handed out.
+    late: Vec<(u32, u32, u32)>,
     packs: PackIndexes,
+    /// Blobs an earlier audit scanned and found clean.
+    known: Option<&'k BlobSet>,
+    /// Blobs not read because `known` holds them.
+    pub skipped_known: usize,
 }
 
-impl Discovered {
-    pub fn new(repo: &Repository) -> Self {
+impl<'k> Discovered<'k> {
+    pub fn new(repo: &Repository, known: Option<&'k BlobSet>) -> Self {
         Discovered {
-            state: HashMap::default(),
-            pending: Vec::new(),
+            ids: Vec::new(),
+            index: IdIndex::default(),
+            state: Vec::new(),
+            occurrences: Vec::new(),
+            pending: 0,
             ignored: Vec::new(),
             late: Vec::new(),
             packs: PackIndexes::load(&repo.commondir().join("objects")),
+            known,
+            skipped_known: 0,
         }
     }
 
     /// Distinct blobs found.
     pub fn blobs(&self) -> usize {
-        self.state.len()
+        self.ids.len()
     }
 
     /// Blobs never seen outside the global allowlist's paths.
     pub fn hidden(&self) -> usize {
-        self.state
-            .values()
-            .filter(|s| matches!(s, State::Hidden))
-            .count()
+        self.state.iter().filter(|&&s| s == HIDDEN).count()
     }
 
     /// Records the pairs commit number `commit` was the first to hold.
@@ -93,52 +102,68 @@ impl Discovered {
                 self.ignored[p] = 1 + u8::from(scanner.engine.path_ignored(&paths.display(path)));
             }
             let hidden = self.ignored[p] == 2;
-            let state = self.state.entry(blob).or_insert(State::Hidden);
+            let b = match self.index.get(&blob, &self.ids) {
+                Some(b) => b,
+                None => {
+                    let b = self.ids.len() as u32;
+                    self.ids.push(blob);
+                    self.index.insert(b, &self.ids);
+                    let known = self.known.is_some_and(|k| k.contains(&blob));
+                    self.skipped_known += usize::from(known);
+                    self.state.push(if known { KNOWN } else { HIDDEN });
+                    b
+                }
+            };
             if hidden {
                 continue;
             }
-            match state {
-                State::Hidden => {
-                    *state = State::Pending(vec![(path, commit)]);
-                    self.pending.push(blob);
+            let state = &mut self.state[b as usize];
+            match *state {
+                HIDDEN => {
+                    *state = PENDING;
+                    self.pending += 1;
+                    self.occurrences.push((b, path, commit));
                 }
-                State::Pending(occ) => occ.push((path, commit)),
-                State::Sent => self.late.push((blob, path, commit)),
+                PENDING => self.occurrences.push((b, path, commit)),
+                SENT => self.late.push((b, path, commit)),
+                _ => {}
             }
         }
     }
 
     /// Whether a hand-out now is worth it: the workers are about to run dry.
     pub fn due(&self, feeder: &Feeder<'_, Job>, threads: usize) -> bool {
-        self.pending.len() >= MIN_BATCH && feeder.backlog() <= threads
+        self.pending >= MIN_BATCH && feeder.backlog() <= threads
     }
 
     /// Hands every pending blob out, in pack order.
     pub fn send(&mut self, paths: &PathTable, feeder: &mut Feeder<'_, Job>) {
-        let mut ids = std::mem::take(&mut self.pending);
-        ids.sort_unstable();
-        let oids: Vec<Oid> = ids
-            .iter()
-            .filter_map(|raw| Oid::from_bytes(raw).ok())
-            .collect();
-        let keys = self.packs.keys(&oids);
-        let mut jobs: Vec<(u64, Job)> = Vec::with_capacity(ids.len());
-        for ((raw, blob), key) in ids.iter().zip(oids).zip(keys) {
-            let Some(state) = self.state.get_mut(raw) else {
+        let mut occ = std::mem::take(&mut self.occurrences);
+        self.pending = 0;
+        occ.sort_unstable_by_key(|&(b, path, commit)| (b, commit, path));
+        let mut jobs: Vec<(RawId, Job)> = Vec::new();
+        for group in occ.chunk_by(|x, y| x.0 == y.0) {
+            let b = group[0].0;
+            self.state[b as usize] = SENT;
+            let raw = self.ids[b as usize];
+            let Ok(blob) = Oid::from_bytes(&raw) else {
                 continue;
             };
-            let State::Pending(mut occ) = std::mem::replace(state, State::Sent) else {
-                continue;
-            };
-            occ.sort_unstable_by_key(|&(path, commit)| (commit, path));
-            let shown = occ
-                .into_iter()
-                .map(|(p, c)| (paths.display(p), c))
+            let shown = group
+                .iter()
+                .map(|&(_, p, c)| (paths.display(p), c))
                 .collect();
-            jobs.push((key, Job { blob, shown }));
+            jobs.push((raw, Job { blob, shown }));
         }
-        jobs.sort_by_key(|(key, _)| *key);
-        let mut jobs = jobs.into_iter().map(|(_, j)| j).peekable();
+        jobs.sort_unstable_by_key(|(raw, _)| *raw);
+        let oids: Vec<Oid> = jobs.iter().map(|(_, j)| j.blob).collect();
+        let keys = self.packs.keys(&oids);
+        let mut keyed: Vec<(u64, Job)> = keys
+            .into_iter()
+            .zip(jobs.into_iter().map(|(_, j)| j))
+            .collect();
+        keyed.sort_by_key(|(key, _)| *key);
+        let mut jobs = keyed.into_iter().map(|(_, j)| j).peekable();
         while jobs.peek().is_some() {
             feeder.send(jobs.by_ref().take(CHUNK).collect());
         }
@@ -147,23 +172,18 @@ impl Discovered {
     /// The late paths, grouped by blob (oldest first within one), in pack order.
     pub fn late(&mut self, paths: &PathTable) -> Vec<Job> {
         let mut late = std::mem::take(&mut self.late);
-        late.sort_unstable_by_key(|&(blob, path, commit)| (blob, commit, path));
+        let ids = &self.ids;
+        late.sort_unstable_by_key(|&(b, path, commit)| (ids[b as usize], commit, path));
         let mut jobs: Vec<Job> = Vec::new();
-        let mut last = None;
-        for (raw, path, commit) in late {
-            if last != Some(raw) {
-                last = Some(raw);
-                let Ok(blob) = Oid::from_bytes(&raw) else {
-                    continue;
-                };
-                jobs.push(Job {
-                    blob,
-                    shown: Vec::new(),
-                });
-            }
-            if let Some(j) = jobs.last_mut() {
-                j.shown.push((paths.display(path), commit));
-            }
+        for group in late.chunk_by(|x, y| x.0 == y.0) {
+            let Ok(blob) = Oid::from_bytes(&ids[group[0].0 as usize]) else {
+                continue;
+            };
+            let shown = group
+                .iter()
+                .map(|&(_, p, c)| (paths.display(p), c))
+                .collect();
+            jobs.push(Job { blob, shown });
         }
         let oids: Vec<Oid> = jobs.iter().map(|j| j.blob).collect();
         let keys = self.packs.keys(&oids);
