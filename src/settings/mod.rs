@@ -6,6 +6,7 @@
 //! may set.
 pub mod config;
 pub mod outputs;
+pub mod org;
 pub mod verify;
 
 use crate::cli::{ColorChoice, GitArgs, OutputArgs, ReadArgs};

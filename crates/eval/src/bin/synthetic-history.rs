@@ -148,7 +148,7 @@ fn generate(o: &Opts, w: &mut dyn Write) -> io::Result<()> {
     } else {
         (o.commits / (o.secrets + 1)).max(1)
     };
-    let mut secrets_left = o.secrets;
+    let mut next_secret = secret_every;
     // Recently edited files, edited again more often (as in real histories).
     let mut recent: Vec<usize> = Vec::new();
     let pick = |rng: &mut Rng, recent: &mut Vec<usize>| -> usize {
@@ -214,8 +214,8 @@ fn generate(o: &Opts, w: &mut dyn Write) -> io::Result<()> {
         }
         let f = pick(&mut rng, &mut recent);
         let message;
-        if secrets_left > 0 && made % secret_every == 0 {
-            secrets_left -= 1;
+        if made >= next_secret {
+            next_secret = next_secret.saturating_add(secret_every);
             let line = files.lines[f].len() / 2;
             files.lines[f][line] = format!("ATTIO_API_KEY={}", token(&mut rng));
             message = format!("configure the client ({made})");
