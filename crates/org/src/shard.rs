@@ -93,6 +93,9 @@ pub fn run(
         finished: None,
     };
     dir.write_marker(s.shard, plan.shards, &marker)?;
+    if !resumed {
+        prune(&dir, plan, s.shard);
+    }
     let kill_after: Option<usize> = std::env::var(KILL_AFTER_ENV)
         .ok()
         .and_then(|v| v.parse().ok());
@@ -142,6 +145,22 @@ pub fn run(
     marker.finished = Some(crate::now_rfc3339());
     dir.write_marker(s.shard, plan.shards, &marker)?;
     Ok(out)
+}
+
+/// Removes the records of repositories this shard no longer has (a new plan moved them to
+/// another shard, or they left the organisation), so its directory never reports them
+/// twice or stale. Their state stays: it is used if they come back.
+fn prune(dir: &Dir, plan: &Plan, shard: usize) {
+    let mine: HashSet<String> = plan.shard(shard).map(slug_for).collect();
+    let Ok(records) = dir.coverages() else {
+        return;
+    };
+    for (path, c) in records {
+        if !mine.contains(&c.slug) {
+            let _ = std::fs::remove_file(dir.findings(&c.slug));
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 fn count(out: &mut ShardOutcome, c: &Coverage) {
