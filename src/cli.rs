@@ -477,7 +477,7 @@ pub struct OrgScanArgs {
     #[command(flatten)]
     pub rules: RuleArgs,
     #[command(flatten)]
-    pub verify: VerifyArgs,
+    pub verify: OrgVerifyArgs,
     /// Write whole secrets into the results instead of a redacted prefix.
     #[arg(long)]
     pub show_secrets: bool,
@@ -493,6 +493,30 @@ pub struct OrgScanArgs {
     /// No line per repository on stderr; errors are still printed.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+/// Live verification in a shard: `--verify` and its settings, without `--fail-on` (a
+/// shard's exit status is about coverage; findings fail the merge).
+#[derive(Debug, Clone, Default, Args)]
+pub struct OrgVerifyArgs {
+    /// Check each distinct secret once per shard against the service that issued it
+    /// (one read-only request to the host its rule names), and record live, revoked or
+    /// unknown, with the key's scopes.
+    #[arg(long, overrides_with = "no_verify")]
+    pub verify: bool,
+    /// Do not verify, even when the config file turns verification on.
+    #[arg(long, overrides_with = "verify")]
+    pub no_verify: bool,
+    /// Send requests for base URL FROM to TO instead (repeatable), for a proxy or a test
+    /// server.
+    #[arg(long, value_name = "FROM=TO", value_parser = ferret_verify::Redirect::parse)]
+    pub verify_redirect: Vec<ferret_verify::Redirect>,
+    /// Per-request timeout in seconds [default: 10].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub verify_timeout: Option<u64>,
+    /// Requests in flight at once [default: 8].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub verify_concurrency: Option<u64>,
 }
 
 /// The merged report's format.

@@ -1,6 +1,5 @@
 //! `ferret org plan|scan|merge`: the wiring between the command line and
 //! [`ferret_org`], which holds the logic (see docs/org-audit.md).
-use crate::app::{EXIT_CLEAN, EXIT_ERROR};
 use crate::cli::{OrgCommand, OrgEmit, OrgFormat, OrgMergeArgs, OrgPlanArgs, OrgScanArgs};
 use crate::settings::org::OrgScanSettings;
 use crate::settings::Rules;
@@ -12,8 +11,10 @@ use ferret_org::plan::{parse_shard, Plan};
 use ferret_org::{github, merge, repos, shard, sqlite};
 use std::io::Write;
 
-/// Exit code of a merge with findings.
+/// Exit codes (the same as every command's; see `cli::ORG_EXIT_CODES`).
+const EXIT_CLEAN: i32 = 0;
 const EXIT_FINDINGS: i32 = 1;
+const EXIT_ERROR: i32 = 2;
 
 pub fn run(cmd: OrgCommand) -> Result<i32> {
     match cmd {
@@ -117,7 +118,7 @@ fn scan(a: OrgScanArgs) -> Result<i32> {
         ),
     };
     let shard_no = parse_shard(&spec, plan.shards)?;
-    let key = OrgKey::for_plan(&plan)?;
+    let key = OrgKey::for_plan(plan.key.as_deref(), &plan.key_id)?;
     let settings = OrgScanSettings::new(&a)?;
     let engine = settings.rules.engine()?;
     let shard_settings = shard::ShardSettings {

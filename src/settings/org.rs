@@ -1,7 +1,7 @@
 //! Settings of `ferret org scan`: the rules, read options and verification of a history
 //! audit, and the rules hash that decides whether an earlier run's state can be built on.
 use super::{Rules, VerifyPlan};
-use crate::cli::OrgScanArgs;
+use crate::cli::{OrgScanArgs, VerifyArgs};
 use anyhow::Result;
 use ferret_source::ReadOptions;
 use sha2::{Digest, Sha256};
@@ -22,7 +22,16 @@ impl OrgScanSettings {
     /// what the audit of an organisation looks for).
     pub fn new(a: &OrgScanArgs) -> Result<OrgScanSettings> {
         let rules = Rules::load(&a.rules, None)?;
-        let verify = VerifyPlan::resolve(&a.verify, rules.config_verify_table()?.as_ref())
+        let v = &a.verify;
+        let flags = VerifyArgs {
+            verify: v.verify,
+            no_verify: v.no_verify,
+            verify_redirect: v.verify_redirect.clone(),
+            verify_timeout: v.verify_timeout,
+            verify_concurrency: v.verify_concurrency,
+            fail_on: None,
+        };
+        let verify = VerifyPlan::resolve(&flags, rules.config_verify_table()?.as_ref())
             .map_err(anyhow::Error::msg)?;
         let read = ReadOptions {
             max_file_size: a.max_file_size,

@@ -10,7 +10,6 @@
 //! plan; one from the environment is never written anywhere. Every shard records the
 //! key's id (an HMAC of a fixed label, not the key) so the merge can refuse shards that
 //! used different keys, whose secret ids would not line up.
-use crate::plan::Plan;
 use crate::{Error, Result};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -106,10 +105,11 @@ impl OrgKey {
         ))
     }
 
-    /// The key a shard or the merge uses for `plan`: the environment's, else the plan's;
-    /// it must be the one the plan was made with.
-    pub fn for_plan(plan: &Plan) -> Result<OrgKey> {
-        let key = match (OrgKey::from_env()?, &plan.key) {
+    /// The key a shard uses for a plan (whose key, when it holds one, is `plan_key`, and
+    /// whose key id is `plan_key_id`): the environment's, else the plan's; it must be the
+    /// one the plan was made with.
+    pub fn for_plan(plan_key: Option<&str>, plan_key_id: &str) -> Result<OrgKey> {
+        let key = match (OrgKey::from_env()?, plan_key) {
             (Some(k), _) => k,
             (None, Some(hex)) => OrgKey::from_bytes(
                 unhex(hex).ok_or_else(|| Error::Usage("the plan's key is not hex".into()))?,
@@ -121,11 +121,10 @@ impl OrgKey {
                 )))
             }
         };
-        if key.id() != plan.key_id {
+        if key.id() != plan_key_id {
             return Err(Error::Usage(format!(
-                "the org key (id {}) is not the one the plan was made with (id {}): check {ENV}",
+                "the org key (id {}) is not the one the plan was made with (id {plan_key_id}): check {ENV}",
                 key.id(),
-                plan.key_id
             )));
         }
         Ok(key)
