@@ -321,8 +321,9 @@ struct TreeCache<'o> {
 }
 
 impl<'o> TreeCache<'o> {
-    /// Per generation; two generations at most are held.
-    const BUDGET: usize = 32 << 20;
+    /// Per generation; two generations at most are held. 16 MiB: 32 cost 30 MiB more
+    /// peak memory on a million-commit history and saved no measurable time on git/git.
+    const BUDGET: usize = 16 << 20;
 
     fn get(&mut self, id: &RawId) -> Option<std::rc::Rc<Tree<'o>>> {
         if let Some(t) = self.young.get(id) {
