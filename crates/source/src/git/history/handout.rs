@@ -22,6 +22,13 @@ pub(super) const CHUNK: usize = 128;
 /// Fewer blobs than this are not worth a hand-out while the walk runs: the sort by pack
 /// position is what keeps reading cheap.
 const MIN_BATCH: usize = 1024;
+/// The most blobs queued for the workers at once. A handed-out blob is a job with its
+/// paths as strings (about 110 bytes); a pending one is 12 bytes an occurrence. When the
+/// walk runs ahead of the scan (a history of many small commits), handing everything out
+/// queued half the blobs of a million-commit history as jobs, 50 MB; blobs past this many
+/// stay pending until the workers catch up, and after the walk they go out in pack order
+/// a slice at a time.
+const MAX_QUEUED: usize = 1 << 15;
 
 /// One blob to scan, at the paths (and with the commits) it was first seen under, oldest
 /// and lowest path id first; the global allowlist's paths are left out.
@@ -136,36 +143,62 @@ impl<'k> Discovered<'k> {
         self.pending >= MIN_BATCH && feeder.backlog() <= threads
     }
 
-    /// Hands every pending blob out, in pack order.
-    pub fn send(&mut self, paths: &PathTable, feeder: &mut Feeder<'_, Job>) {
+    /// Hands pending blobs out in pack order: the oldest `MAX_QUEUED` of them while the
+    /// walk runs (the others wait for the next hand-out); with `all`, once the walk is
+    /// done, every one, a slice at a time as the workers take them.
+    pub fn send(&mut self, paths: &PathTable, feeder: &mut Feeder<'_, Job>, all: bool) {
         let mut occ = std::mem::take(&mut self.occurrences);
-        self.pending = 0;
-        occ.sort_unstable_by_key(|&(b, path, commit)| (b, commit, path));
-        let mut jobs: Vec<(RawId, Job)> = Vec::new();
-        for group in occ.chunk_by(|x, y| x.0 == y.0) {
-            let b = group[0].0;
-            self.state[b as usize] = SENT;
-            let raw = self.ids[b as usize];
-            let Ok(blob) = Oid::from_bytes(&raw) else {
-                continue;
-            };
-            let shown = group
-                .iter()
-                .map(|&(_, p, c)| (paths.display(p), c))
-                .collect();
-            jobs.push((raw, Job { blob, shown }));
+        if !all && self.pending > MAX_QUEUED {
+            // The blobs found first are handed out; occurrences are in the order found.
+            let mut chosen = std::collections::HashSet::new();
+            for &(b, _, _) in &occ {
+                if chosen.len() == MAX_QUEUED && !chosen.contains(&b) {
+                    continue;
+                }
+                chosen.insert(b);
+            }
+            let (now, later): (Vec<_>, Vec<_>) =
+                occ.into_iter().partition(|o| chosen.contains(&o.0));
+            self.occurrences = later;
+            self.pending -= chosen.len();
+            occ = now;
+        } else {
+            self.pending = 0;
         }
-        jobs.sort_unstable_by_key(|(raw, _)| *raw);
-        let oids: Vec<Oid> = jobs.iter().map(|(_, j)| j.blob).collect();
-        let keys = self.packs.keys(&oids);
-        let mut keyed: Vec<(u64, Job)> = keys
-            .into_iter()
-            .zip(jobs.into_iter().map(|(_, j)| j))
+        occ.sort_unstable_by_key(|&(b, path, commit)| (b, commit, path));
+        let mut groups: Vec<(RawId, &[(u32, u32, u32)])> = occ
+            .chunk_by(|x, y| x.0 == y.0)
+            .map(|g| (self.ids[g[0].0 as usize], g))
             .collect();
-        keyed.sort_by_key(|(key, _)| *key);
-        let mut jobs = keyed.into_iter().map(|(_, j)| j).peekable();
-        while jobs.peek().is_some() {
-            feeder.send(jobs.by_ref().take(CHUNK).collect());
+        groups.sort_unstable_by_key(|(raw, _)| *raw);
+        let oids: Vec<Oid> = groups
+            .iter()
+            .filter_map(|(raw, _)| Oid::from_bytes(raw).ok())
+            .collect();
+        let keys = self.packs.keys(&oids);
+        let mut keyed: Vec<(u64, Oid, &[(u32, u32, u32)])> = keys
+            .into_iter()
+            .zip(oids)
+            .zip(groups.into_iter().map(|(_, g)| g))
+            .map(|((k, o), g)| (k, o, g))
+            .collect();
+        keyed.sort_by_key(|(key, _, _)| *key);
+        for slice in keyed.chunks(MAX_QUEUED) {
+            if all {
+                feeder.wait_backlog(MAX_QUEUED / CHUNK / 2);
+            }
+            let mut jobs = slice.iter().map(|&(_, blob, g)| {
+                self.state[g[0].0 as usize] = SENT;
+                let shown = g.iter().map(|&(_, p, c)| (paths.display(p), c)).collect();
+                Job { blob, shown }
+            });
+            loop {
+                let chunk: Vec<Job> = jobs.by_ref().take(CHUNK).collect();
+                if chunk.is_empty() {
+                    break;
+                }
+                feeder.send(chunk);
+            }
         }
     }
 

@@ -141,7 +141,7 @@ pub fn audit(
             walk.commit(scanner, &commits.get(i));
             discovered.add(scanner, &walk.paths, &walk.found, i as u32);
             if discovered.due(&feeder, threads) {
-                discovered.send(&walk.paths, &mut feeder);
+                discovered.send(&walk.paths, &mut feeder, false);
             }
             progress.commit(discovered.blobs());
         }
@@ -152,7 +152,7 @@ pub fn audit(
         // What the walk kept to skip work is not needed any more: its memory goes to the
         // scan.
         walk.forget();
-        discovered.send(&walk.paths, &mut feeder);
+        discovered.send(&walk.paths, &mut feeder, true);
         walk
     });
     let late = discovered.late(&walk.paths);
