@@ -514,6 +514,10 @@ pub struct OrgVerifyArgs {
     /// Per-request timeout in seconds [default: 10].
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=600))]
     pub verify_timeout: Option<u64>,
+    /// Seconds the verification of one repository's secrets may take; secrets not checked
+    /// by then are recorded as unknown [default: 120].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub verify_deadline: Option<u64>,
     /// Requests in flight at once [default: 8].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
     pub verify_concurrency: Option<u64>,

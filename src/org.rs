@@ -2,7 +2,7 @@
 //! [`ferret_org`], which holds the logic (see docs/org-audit.md).
 use crate::cli::{OrgCommand, OrgEmit, OrgFormat, OrgMergeArgs, OrgPlanArgs, OrgScanArgs};
 use crate::settings::org::OrgScanSettings;
-use crate::settings::Rules;
+use crate::settings::{Rules, TreeSource};
 use anyhow::{Context, Result};
 use ferret_engine::finding::sanitize;
 use ferret_org::emit;
@@ -181,7 +181,7 @@ fn merge_cmd(a: OrgMergeArgs) -> Result<i32> {
         }
         OrgFormat::Sqlite => sqlite::write(&merged, &a.output)?,
         OrgFormat::Sarif => {
-            let rules = Rules::load(&a.rules, None)?;
+            let rules = Rules::load(&a.rules, &TreeSource::None)?;
             let catalog = ferret_report::Catalog::new(rules.set.rules.iter(), ferret_audit::CHECKS);
             let written = merged.write_sarif(&a.output, &catalog)?;
             note(

@@ -5,8 +5,8 @@
 //! binary sees clap's types, and this is the one place that decides what a config file
 //! may set.
 pub mod config;
-pub mod outputs;
 pub mod org;
+pub mod outputs;
 pub mod verify;
 
 use crate::cli::{ColorChoice, GitArgs, OutputArgs, ReadArgs};

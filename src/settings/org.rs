@@ -1,6 +1,6 @@
 //! Settings of `ferret org scan`: the rules, read options and verification of a history
 //! audit, and the rules hash that decides whether an earlier run's state can be built on.
-use super::{Rules, VerifyPlan};
+use super::{Rules, TreeSource, VerifyPlan};
 use crate::cli::{OrgScanArgs, VerifyArgs};
 use anyhow::Result;
 use ferret_source::ReadOptions;
@@ -17,22 +17,23 @@ pub struct OrgScanSettings {
 }
 
 impl OrgScanSettings {
-    /// Rules are the built-in ones plus `--config FILE`: mirrors are bare, so no
+    /// Rules are the built-in ones, the user's config and `--config FILE`: mirrors are bare, so no
     /// repository's own `.ferret.toml` applies (one repository must not be able to change
     /// what the audit of an organisation looks for).
     pub fn new(a: &OrgScanArgs) -> Result<OrgScanSettings> {
-        let rules = Rules::load(&a.rules, None)?;
+        let rules = Rules::load(&a.rules, &TreeSource::None)?;
         let v = &a.verify;
         let flags = VerifyArgs {
             verify: v.verify,
             no_verify: v.no_verify,
             verify_redirect: v.verify_redirect.clone(),
             verify_timeout: v.verify_timeout,
+            verify_deadline: v.verify_deadline,
             verify_concurrency: v.verify_concurrency,
             fail_on: None,
         };
-        let verify = VerifyPlan::resolve(&flags, rules.config_verify_table()?.as_ref())
-            .map_err(anyhow::Error::msg)?;
+        let verify =
+            VerifyPlan::resolve(&flags, rules.verify_table.as_ref()).map_err(anyhow::Error::msg)?;
         let read = ReadOptions {
             max_file_size: a.max_file_size,
             scan_binary: a.scan_binary,
@@ -50,7 +51,8 @@ impl OrgScanSettings {
 }
 
 /// SHA-256 of everything that changes what an audit finds: ferret's version, the built-in
-/// rule files, the config file's bytes, and the read options that decide which blobs are
+/// rule files, the bytes of every config file in effect (the user's and `--config`), and
+/// the read options that decide which blobs are
 /// scanned.
 pub fn rules_hash(rules: &Rules, read: &ReadOptions) -> Result<String> {
     let mut h = Sha256::new();
@@ -62,9 +64,10 @@ pub fn rules_hash(rules: &Rules, read: &ReadOptions) -> Result<String> {
         h.update(text.as_bytes());
         h.update([0]);
     }
-    if let Some(p) = &rules.config_path {
-        let bytes = std::fs::read(p).map_err(|e| ferret_source::Error::io(p, e))?;
+    for c in &rules.configs {
+        let bytes = std::fs::read(&c.path).map_err(|e| ferret_source::Error::io(&c.path, e))?;
         h.update(&bytes);
+        h.update([0]);
     }
     h.update([0]);
     h.update(format!(

@@ -90,7 +90,7 @@ impl Org {
     }
 
     fn ferret(&self, args: &[&str]) -> (i32, String, String) {
-        run(&mut org_cmd(&self.home(), args).current_dir(self.dir.path()))
+        run(org_cmd(&self.home(), args).current_dir(self.dir.path()))
     }
 
     fn plan(&self, repos: &Path, shards: usize, plan: &str) {

@@ -228,7 +228,11 @@ impl Merged {
             }
             let findings = by_repo.remove(c.repo.as_str()).unwrap_or_default();
             let stats = ferret_source::StatsSnapshot::default();
+            let config = ferret_report::ConfigSummary::default();
+            let repo_paths = ferret_report::RepoPaths::unchanged();
             let ctx = ferret_report::ReportContext {
+                config: &config,
+                repo_paths: &repo_paths,
                 catalog,
                 stats: &stats,
                 // Secrets in the records are already redacted (unless the shards ran with
@@ -272,11 +276,23 @@ fn rank(v: &Value) -> u8 {
 }
 
 /// A finding rebuilt from its JSON record, for the SARIF writer. The secret is what the
-/// record holds (redacted) and the snippet stands for the line.
+/// record holds (redacted) and the snippet stands for the line, the secret's place in it
+/// masked.
 pub fn finding_from(r: &Value) -> Finding {
     let str_of = |k: &str| s(r, k);
     let num = |k: &str| r[k].as_u64().unwrap_or(0) as usize;
+    let secret = str_of("secret");
+    let snippet = str_of("snippet");
+    let at = (!secret.is_empty())
+        .then(|| snippet.find(&secret))
+        .flatten()
+        .map(|i| (i, i + secret.len()));
+    let mut line_text = ferret_engine::finding::LineText::plain(snippet);
+    if let Some(span) = at {
+        line_text.masks.push(span);
+    }
     Finding {
+        parts: Vec::new(),
         rule_id: str_of("rule_id"),
         description: str_of("description"),
         severity: serde_json::from_value(r["severity"].clone()).unwrap_or_default(),
@@ -292,10 +308,10 @@ pub fn finding_from(r: &Value) -> Finding {
         line: num("line"),
         column: num("column"),
         end_column: num("end_column"),
-        secret: str_of("secret"),
+        secret,
         fingerprint: str_of("fingerprint"),
-        offset: (0, 0),
-        line_text: str_of("snippet"),
+        offset: at.unwrap_or((0, 0)),
+        line_text,
         commit: r["commit"].as_str().map(|c| CommitInfo {
             commit: c.to_string(),
             author: str_of("author"),

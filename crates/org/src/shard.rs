@@ -319,6 +319,7 @@ impl Context<'_> {
             mode: GitMode::History { branch: None },
             whole_files: false,
             progress: false,
+            only_paths: None,
         };
         let (outcome, covered) =
             history::audit(&scanner, &repo, None, &opts, since.as_ref(), true)?;

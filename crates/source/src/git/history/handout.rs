@@ -37,6 +37,9 @@ pub struct Job {
     pub shown: Vec<(String, u32)>,
 }
 
+/// A blob found at a path in a commit: (blob number, path id, commit number).
+type Occurrence = (u32, u32, u32);
+
 /// What became of a blob (one byte each).
 const HIDDEN: u8 = 0; // seen only at paths the global allowlist skips
 const PENDING: u8 = 1; // waiting for a hand-out, its occurrences in `occurrences`
@@ -52,13 +55,13 @@ pub struct Discovered<'k> {
     index: IdIndex,
     state: Vec<u8>,
     /// (blob, path id, commit) of blobs waiting for a hand-out.
-    occurrences: Vec<(u32, u32, u32)>,
+    occurrences: Vec<Occurrence>,
     /// Blobs waiting for a hand-out.
     pending: usize,
     /// Per path id: unknown (0), scanned (1), skipped by the global allowlist (2).
     ignored: Vec<u8>,
     /// (blob, path id, commit) found for blobs already handed out.
-    late: Vec<(u32, u32, u32)>,
+    late: Vec<Occurrence>,
     packs: PackIndexes,
     /// Blobs an earlier audit scanned and found clean.
     known: Option<&'k BlobSet>,
@@ -166,7 +169,7 @@ impl<'k> Discovered<'k> {
             self.pending = 0;
         }
         occ.sort_unstable_by_key(|&(b, path, commit)| (b, commit, path));
-        let mut groups: Vec<(RawId, &[(u32, u32, u32)])> = occ
+        let mut groups: Vec<(RawId, &[Occurrence])> = occ
             .chunk_by(|x, y| x.0 == y.0)
             .map(|g| (self.ids[g[0].0 as usize], g))
             .collect();
@@ -176,7 +179,7 @@ impl<'k> Discovered<'k> {
             .filter_map(|(raw, _)| Oid::from_bytes(raw).ok())
             .collect();
         let keys = self.packs.keys(&oids);
-        let mut keyed: Vec<(u64, Oid, &[(u32, u32, u32)])> = keys
+        let mut keyed: Vec<(u64, Oid, &[Occurrence])> = keys
             .into_iter()
             .zip(oids)
             .zip(groups.into_iter().map(|(_, g)| g))
