@@ -28,6 +28,13 @@ if ! ls target/test-deps/wheels/setuptools-*.whl >/dev/null 2>&1; then
     --dest target/test-deps/wheels "setuptools>=61"
 fi
 
+# kubernetes-validate, for the org audit (tests/integration/org.rs): it validates the
+# emitted Indexed Job and the one in docs/org-audit.md against Kubernetes' schemas, which
+# ship in the package (it works offline). actionlint, installed above, checks the
+# documented workflows.
+command -v kubernetes-validate >/dev/null 2>&1 \
+  || python3 -m pip install --quiet --disable-pip-version-check kubernetes-validate
+
 # husky (git hooks from npm) for the husky test, cached under target/ (tests run offline).
 if ! command -v npm >/dev/null 2>&1; then
   sudo=""

@@ -83,6 +83,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
         }
         Command::Audit(args) => audit(args),
+        Command::Org(cmd) => crate::org::run(cmd),
     }
 }
 
@@ -256,7 +257,32 @@ fn git_with(
 ) -> Result<i32> {
     use ferret_source::git;
     let started = Instant::now();
-    let repo = git::open(&args.repo)?;
+    let arg = args.repo.to_string_lossy().into_owned();
+    let repo = if git::remote::is_remote(&arg) && !args.repo.exists() {
+        if args.staged || args.hygiene {
+            return Err(ferret_source::Error::Usage(
+                "a remote repository has no index or work tree: --staged and --hygiene need a local one"
+                    .into(),
+            )
+            .into());
+        }
+        let cache = args
+            .cache_dir
+            .clone()
+            .unwrap_or_else(git::remote::default_cache_dir);
+        let mirror = git::remote::mirror(&arg, &cache)?;
+        if !args.output.quiet {
+            eprintln!(
+                "ferret: {} {} into {}",
+                if mirror.cloned { "mirrored" } else { "fetched" },
+                sanitize(&mirror.url),
+                sanitize(&mirror.path.display().to_string())
+            );
+        }
+        git::open(&mirror.path)?
+    } else {
+        git::open(&args.repo)?
+    };
     // Paths are relative to the work tree: its `.ferret.toml` and `.ferretignore` apply.
     let read = ferret_source::ReadOptions {
         max_file_size: args.max_file_size,

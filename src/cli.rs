@@ -46,6 +46,10 @@ pub enum Command {
     /// for a pre-commit hook).
     #[command(after_help = EXIT_CODES)]
     Git(GitArgs),
+    /// Audit every repository of an organisation, sharded over many machines (a GitHub
+    /// Actions matrix, a Kubernetes Indexed Job) and merged into one report.
+    #[command(subcommand)]
+    Org(OrgCommand),
     /// Install ferret's pre-commit hook, or with --pre-push its pre-push hook (respects
     /// core.hooksPath; keeps any existing hook).
     InstallHook(InstallHookArgs),
@@ -330,9 +334,14 @@ pub struct BaselineArgs {
 #[derive(Debug, Clone, Args)]
 pub struct GitArgs {
     /// The repository: a work tree (or any directory in it), a worktree or a bare
-    /// repository.
+    /// repository; or a URL (https, ssh, file, `user@host:path`), mirrored into the cache
+    /// directory and fetched again on later runs (credentials from git's helpers).
     #[arg(value_name = "REPO", default_value = ".")]
     pub repo: PathBuf,
+    /// Where mirrors of remote repositories are kept [default: the user's cache
+    /// directory, ferret/repos].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
     /// Audit only the history reachable from REF (default: every branch, tag and
     /// remote-tracking ref).
     #[arg(long, value_name = "REF", conflicts_with_all = ["range", "staged"])]
@@ -378,6 +387,187 @@ pub struct GitArgs {
     pub threads: usize,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+pub const ORG_EXIT_CODES: &str = "\
+Exit codes:
+  plan   0 written, 2 an error
+  scan   0 every repository of the shard fully scanned (findings or not: they go to the
+         merge), 2 some repository failed or was scanned only in part (its coverage record
+         says why; the shard still goes through its whole list)
+  merge  0 no findings, 1 findings, 2 some repository not fully scanned (or an error)";
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Balance repositories over N shards by size and write the plan every shard and the
+    /// merge read; optionally print a Kubernetes Indexed Job or a GitHub Actions matrix.
+    #[command(after_help = ORG_EXIT_CODES)]
+    Plan(OrgPlanArgs),
+    /// Mirror and audit the repositories of one shard of a plan: one JSONL file and one
+    /// coverage record per repository in DIR. Rerun after a kill, it resumes; run again
+    /// later, it audits only what is new.
+    #[command(after_help = ORG_EXIT_CODES)]
+    Scan(OrgScanArgs),
+    /// Merge shard directories into one report: findings grouped by secret across
+    /// repositories, and every repository's coverage.
+    #[command(after_help = ORG_EXIT_CODES)]
+    Merge(OrgMergeArgs),
+}
+
+/// What `org plan --emit` prints on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrgEmit {
+    /// A ConfigMap with the plan and an Indexed Job, one completion per shard.
+    K8s,
+    /// `{"include": [...]}` for a workflow's `strategy.matrix` (at most 256 shards).
+    GithubMatrix,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct OrgPlanArgs {
+    /// The repositories: a file with one URL or path per line (an optional size in KiB
+    /// after it), or the JSON of `gh repo list ORG --json nameWithOwner,url,diskUsage`.
+    #[arg(
+        value_name = "REPOS",
+        required_unless_present = "github_org",
+        conflicts_with = "github_org"
+    )]
+    pub repos: Option<PathBuf>,
+    /// List the organisation's repositories through GitHub's REST API instead (token in
+    /// GH_TOKEN or GITHUB_TOKEN).
+    #[arg(long, value_name = "NAME")]
+    pub github_org: Option<String>,
+    /// GitHub's API base URL (GitHub Enterprise Server: https://HOST/api/v3).
+    #[arg(long, value_name = "URL", default_value = "https://api.github.com")]
+    pub api_url: String,
+    /// Number of shards.
+    #[arg(long, short = 'n', value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub shards: u64,
+    /// Write the plan to PLAN.
+    #[arg(long, short = 'o', value_name = "PLAN")]
+    pub output: PathBuf,
+    /// Also print a Kubernetes Job or a GitHub Actions matrix on stdout.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub emit: Option<OrgEmit>,
+    /// The org key for secret ids, read from FILE (created with a random key if missing),
+    /// unless FERRET_ORG_KEY is set; without either, the plan gets a key of its own.
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// --emit k8s: the prefix of the objects' names.
+    #[arg(long, value_name = "NAME", default_value = "ferret-org")]
+    pub k8s_name: String,
+    /// --emit k8s: the container image with ferret in it.
+    #[arg(long, value_name = "IMAGE", default_value = concat!("ghcr.io/ferret-scanner/ferret:", env!("CARGO_PKG_VERSION")))]
+    pub image: String,
+    /// --emit k8s: pods running at once (default: one per shard).
+    #[arg(long, value_name = "N")]
+    pub parallelism: Option<usize>,
+    /// --emit k8s: the PersistentVolumeClaim the shards write their results to.
+    #[arg(long, value_name = "CLAIM", default_value = "ferret-org-results")]
+    pub results_claim: String,
+    /// --emit k8s: the Secret holding FERRET_ORG_KEY under the key `key`.
+    #[arg(long, value_name = "SECRET", default_value = "ferret-org-key")]
+    pub key_secret: String,
+    /// No summary on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct OrgScanArgs {
+    /// The plan `ferret org plan` wrote.
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+    /// Which shard: I/N, I counting from 0 [default: $JOB_COMPLETION_INDEX, as a
+    /// Kubernetes Indexed Job sets it].
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Where the results and the state for the next run go.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Where the bare mirrors of remote repositories are kept [default: the user's cache
+    /// directory, ferret/repos].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    #[command(flatten)]
+    pub verify: OrgVerifyArgs,
+    /// Write whole secrets into the results instead of a redacted prefix.
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Skip blobs larger than this (bytes, or with K/M/G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "10M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Scan blobs that look binary (contain NUL bytes) too.
+    #[arg(long)]
+    pub scan_binary: bool,
+    /// Worker threads (0: one per core).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// No line per repository on stderr; errors are still printed.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Live verification in a shard: `--verify` and its settings, without `--fail-on` (a
+/// shard's exit status is about coverage; findings fail the merge).
+#[derive(Debug, Clone, Default, Args)]
+pub struct OrgVerifyArgs {
+    /// Check each distinct secret once per shard against the service that issued it
+    /// (one read-only request to the host its rule names), and record live, revoked or
+    /// unknown, with the key's scopes.
+    #[arg(long, overrides_with = "no_verify")]
+    pub verify: bool,
+    /// Do not verify, even when the config file turns verification on.
+    #[arg(long, overrides_with = "verify")]
+    pub no_verify: bool,
+    /// Send requests for base URL FROM to TO instead (repeatable), for a proxy or a test
+    /// server.
+    #[arg(long, value_name = "FROM=TO", value_parser = ferret_verify::Redirect::parse)]
+    pub verify_redirect: Vec<ferret_verify::Redirect>,
+    /// Per-request timeout in seconds [default: 10].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub verify_timeout: Option<u64>,
+    /// Seconds the verification of one repository's secrets may take; secrets not checked
+    /// by then are recorded as unknown [default: 120].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub verify_deadline: Option<u64>,
+    /// Requests in flight at once [default: 8].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub verify_concurrency: Option<u64>,
+}
+
+/// The merged report's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrgFormat {
+    /// One JSON object: secrets with their findings, and every repository's coverage.
+    Json,
+    /// One SARIF file per repository in the directory OUTPUT, for upload to code scanning.
+    Sarif,
+    /// A SQLite database (tables repos, secrets, findings, verification).
+    Sqlite,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct OrgMergeArgs {
+    /// The shards' output directories.
+    #[arg(value_name = "DIR", required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Write the report to OUTPUT (a directory with --format sarif).
+    #[arg(long, short = 'o', value_name = "OUTPUT")]
+    pub output: PathBuf,
+    /// Report format.
+    #[arg(long, short = 'f', value_enum, default_value = "json")]
+    pub format: OrgFormat,
+    /// The plan: repositories it lists that no shard recorded are reported as missing.
+    #[arg(long, value_name = "PLAN")]
+    pub plan: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// No summary on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Args)]

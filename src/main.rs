@@ -13,6 +13,7 @@ mod builtin;
 mod cli;
 mod hook;
 mod hook_run;
+mod org;
 mod settings;
 
 fn main() {

@@ -5,6 +5,7 @@
 //! binary sees clap's types, and this is the one place that decides what a config file
 //! may set.
 pub mod config;
+pub mod org;
 pub mod outputs;
 pub mod verify;
 

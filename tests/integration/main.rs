@@ -19,6 +19,7 @@ mod git;
 mod gitleaks;
 mod hooks;
 mod hostile;
+mod org;
 mod packaging;
 mod pairs;
 mod reports;

@@ -88,6 +88,10 @@ fn every_commands_help() {
         vec!["uninstall-hook"],
         vec!["hook", "pre-commit"],
         vec!["hook", "pre-push"],
+        vec!["org"],
+        vec!["org", "plan"],
+        vec!["org", "scan"],
+        vec!["org", "merge"],
     ] {
         let mut args = cmd.clone();
         args.push("--help");

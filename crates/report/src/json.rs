@@ -16,6 +16,13 @@ pub fn finding_json(f: &Finding, show_secrets: bool, catalog: &Catalog<'_>) -> V
     m.insert("line".into(), json!(f.line));
     m.insert("column".into(), json!(f.column));
     m.insert("end_column".into(), json!(f.end_column));
+    if let Some(len) = f.archive {
+        // The file on disk (or in the commit) that holds the archive member `path` names.
+        m.insert(
+            "archive".into(),
+            json!(f.path.get(..len).unwrap_or(&f.path)),
+        );
+    }
     if let Some((at, _)) = f.bytes {
         m.insert("byte_offset".into(), json!(at));
     }

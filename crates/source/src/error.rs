@@ -13,6 +13,9 @@ pub enum Error {
     NotFound { path: PathBuf },
     #[error("git {repo}: {message}")]
     Git { repo: PathBuf, message: String },
+    /// A remote repository that could not be mirrored; `url` has no credentials.
+    #[error("{url}: {message}")]
+    Remote { url: String, message: String },
     /// A bad argument (a range without `..`).
     #[error("{0}")]
     Usage(String),

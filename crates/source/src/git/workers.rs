@@ -88,6 +88,8 @@ pub fn for_each<T: Sync>(
 pub struct Feeder<'env, J> {
     tx: Sender<Vec<J>>,
     queued: Arc<AtomicUsize>,
+    /// Signalled whenever a worker takes a chunk (see `wait_backlog`).
+    taken: Arc<(Mutex<()>, std::sync::Condvar)>,
     /// Opened once the caller stops working itself (see `feed`).
     gate: Arc<(Mutex<bool>, std::sync::Condvar)>,
     /// When no thread could be started, chunks are worked through on the caller's.
@@ -125,6 +127,16 @@ impl<J> Feeder<'_, J> {
     /// Chunks queued and not yet taken by a worker.
     pub fn backlog(&self) -> usize {
         self.queued.load(Relaxed)
+    }
+
+    /// Blocks until at most `n` chunks are queued (at once when the chunks are worked
+    /// through inline).
+    pub fn wait_backlog(&self, n: usize) {
+        let (lock, cv) = &*self.taken;
+        let mut guard = lock.lock().unwrap_or_else(|p| p.into_inner());
+        while self.inline.is_none() && self.queued.load(Relaxed) > n {
+            guard = cv.wait(guard).unwrap_or_else(|p| p.into_inner());
+        }
     }
 }
 
@@ -165,11 +177,13 @@ pub fn feed<'scope, 'env, J: Send + 'scope>(
     let (tx, rx) = std::sync::mpsc::channel::<Vec<J>>();
     let rx = Arc::new(Mutex::new(rx));
     let queued = Arc::new(AtomicUsize::new(0));
+    let taken = Arc::new((Mutex::new(()), std::sync::Condvar::new()));
     let gate = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
     let mut started = 0;
     for i in 0..threads.max(1) {
         let rx = rx.clone();
         let queued = queued.clone();
+        let taken = taken.clone();
         let gate = gate.clone();
         let work = move || {
             if i >= early.max(1) {
@@ -184,6 +198,12 @@ pub fn feed<'scope, 'env, J: Send + 'scope>(
                 let chunk = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
                 let Ok(chunk) = chunk else { break };
                 queued.fetch_sub(1, Relaxed);
+                {
+                    // Under the lock, so a waiter cannot miss the wake-up between its
+                    // check and its wait.
+                    let _g = taken.0.lock().unwrap_or_else(|p| p.into_inner());
+                    taken.1.notify_all();
+                }
                 run_chunk(&mut worker, chunk, f, failed);
             }
         };
@@ -197,6 +217,7 @@ pub fn feed<'scope, 'env, J: Send + 'scope>(
     Feeder {
         tx,
         queued,
+        taken,
         gate,
         inline: (started == 0).then(|| Inline {
             worker: Worker::open(git_dir),

@@ -18,7 +18,7 @@
 //! header (its type; a delta's type is its base's), which is why this is a flag: on
 //! git/git's 420,000 objects it is a second or two on top of the audit.
 use super::super::{commit_info, git_error, read_blob, Blob};
-use super::commits::CommitNode;
+use super::commits::Commits;
 use super::handout::Discovered;
 use super::ids::raw_id;
 use crate::Scanner;
@@ -107,7 +107,7 @@ impl Extra {
         &self,
         scanner: &Scanner<'_>,
         repo: &Repository,
-        commits: &[CommitNode],
+        commits: &Commits,
         discovered: &Discovered,
     ) -> Vec<Finding> {
         let mut out = messages(scanner, repo, commits);
@@ -133,10 +133,10 @@ impl Extra {
 }
 
 /// Every commit's whole message, scanned as text, with the commit as the place.
-fn messages(scanner: &Scanner<'_>, repo: &Repository, commits: &[CommitNode]) -> Vec<Finding> {
+fn messages(scanner: &Scanner<'_>, repo: &Repository, commits: &Commits) -> Vec<Finding> {
     let mut sink = scanner.sink();
     let mut out = Vec::new();
-    for c in commits {
+    for c in (0..commits.len()).map(|i| commits.get(i)) {
         let commit = match repo.find_commit(c.id) {
             Ok(commit) => commit,
             // Already reported when the commit graph was loaded.

@@ -3,8 +3,8 @@
 //! at its other paths; paths found after a blob was handed out are scanned at the end.
 use super::super::progress::Progress;
 use super::super::workers::{self, Worker};
-use super::super::{read_blob, scan_blob, Blob};
-use super::commits::CommitNode;
+use super::super::{git_error, read_blob, Blob};
+use super::commits::Commits;
 use super::handout::{Discovered, Job, CHUNK};
 use crate::Scanner;
 use ferret_engine::finding::{fingerprint, Finding};
@@ -33,15 +33,37 @@ pub struct Scanned {
     /// rather than matched again).
     first: Mutex<HashMap<Oid, Vec<Finding>>>,
     per_path: bool,
+    /// Blobs read (or skipped for their size) that held nothing, when the audit records
+    /// them for the next one.
+    clean: Option<Mutex<Vec<[u8; 20]>>>,
 }
 
 impl Scanned {
-    pub fn new(scanner: &Scanner<'_>) -> Self {
+    /// With `record`, the blobs found clean are kept (see [`Scanned::clean`]); never
+    /// when rules depend on the path, where clean at one path says nothing of another.
+    pub fn new(scanner: &Scanner<'_>, record: bool) -> Self {
+        let per_path = per_path(scanner);
         Scanned {
             found: Mutex::new(Vec::new()),
             first: Mutex::new(HashMap::new()),
-            per_path: per_path(scanner),
+            per_path,
+            clean: (record && !per_path).then(|| Mutex::new(Vec::new())),
         }
+    }
+
+    /// Whether blobs found clean are recorded.
+    pub fn records(&self) -> bool {
+        self.clean.is_some()
+    }
+
+    /// The blobs found clean: read whole (or skipped as larger than the size limit, which
+    /// the next audit with the same settings would skip too) with no finding at their
+    /// first path, hence none at any path.
+    pub fn clean(&mut self) -> Vec<[u8; 20]> {
+        self.clean
+            .as_mut()
+            .map(|m| std::mem::take(m.get_mut().unwrap_or_else(|p| p.into_inner())))
+            .unwrap_or_default()
     }
 
     fn keep(&self, mut mine: Vec<(u32, Finding)>) {
@@ -58,7 +80,7 @@ impl Scanned {
     pub fn scan(
         &self,
         scanner: &Scanner<'_>,
-        commits: &[CommitNode],
+        commits: &Commits,
         progress: &Progress,
         w: &mut Worker,
         job: Job,
@@ -68,15 +90,37 @@ impl Scanned {
         };
         w.ready(scanner);
         let Ok(odb) = w.repo.odb() else { return };
-        let commit = commits[*first_commit as usize].id.to_string();
+        let commit = commits.id(*first_commit).to_string();
         let blob = job.blob.to_string();
         let target = Target::path(first)
             .in_commit(Some(&commit))
             .blob(Some(&blob));
         let sink = &mut w.sink;
-        let data = scan_blob(scanner, &w.repo, &odb, job.blob, &target, sink);
+        let (data, decided) = match read_blob(&odb, job.blob, scanner.options.max_file_size) {
+            Ok(Blob::Data(data)) => {
+                scanner.scan_bytes(&target, &data, sink);
+                (Some(data), true)
+            }
+            Ok(Blob::TooLarge) => {
+                scanner.skipped_large(&format!("{first} (blob {})", job.blob));
+                (None, true)
+            }
+            Err(e) => {
+                scanner.stats.errors.fetch_add(1, Ordering::Relaxed);
+                scanner.diagnostics.error(git_error(
+                    &w.repo,
+                    format!("{first}: cannot read blob {}: {}", job.blob, e.message()),
+                ));
+                (None, false)
+            }
+        };
         let out = std::mem::take(&mut sink.findings);
         progress.blob(data.as_ref().map_or(0, |d| d.len() as u64));
+        if let (Some(clean), true, true) = (&self.clean, decided, out.is_empty()) {
+            let mut raw = [0u8; 20];
+            raw.copy_from_slice(job.blob.as_bytes());
+            clean.lock().unwrap_or_else(|p| p.into_inner()).push(raw);
+        }
         let mut mine: Vec<(u32, Finding)> =
             out.iter().map(|f| (*first_commit, f.clone())).collect();
         if data.is_some() && !self.per_path && !out.is_empty() {
@@ -99,13 +143,7 @@ impl Scanned {
     }
 
     /// Scans a blob at the paths found after it was handed out.
-    pub fn scan_late(
-        &self,
-        scanner: &Scanner<'_>,
-        commits: &[CommitNode],
-        w: &mut Worker,
-        job: Job,
-    ) {
+    pub fn scan_late(&self, scanner: &Scanner<'_>, commits: &Commits, w: &mut Worker, job: Job) {
         let mut mine = Vec::new();
         if self.per_path {
             // The blob was read before: a failure or size limit was reported then.
@@ -152,7 +190,7 @@ impl Scanned {
     fn again(
         &self,
         scanner: &Scanner<'_>,
-        commits: &[CommitNode],
+        commits: &Commits,
         sink: &mut Sink,
         data: Option<&[u8]>,
         out: &[Finding],
@@ -165,7 +203,7 @@ impl Scanned {
         match (self.per_path, data) {
             (true, Some(raw)) => {
                 for (path, commit) in more {
-                    let id = commits[*commit as usize].id.to_string();
+                    let id = commits.id(*commit).to_string();
                     let target = Target::path(path).in_commit(Some(&id));
                     scanner.scan_content(&target, raw, sink);
                     mine.extend(sink.findings.drain(..).map(|f| (*commit, f)));

@@ -2,11 +2,18 @@
 //! only the (blob, path) pairs seen for the first time.
 use super::super::git_error;
 use super::commits::CommitNode;
-use super::ids::{hex, raw_id, OidHash, PathTable, RawId, ROOT};
+use super::ids::{hex, raw_id, OidHash, PathTable, RawId, Recent, ROOT};
 use crate::Scanner;
 use git2::{ObjectType, Oid, Repository};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::Ordering;
+
+/// Pairs each "already seen" set remembers per generation (two generations at most):
+/// 7/8 of 2^18, so a generation fills a table of 2^18 slots (6.5 MB) and no more. A
+/// history as long as git/git's (163,000 tree and 164,000 blob pairs at its 82,000
+/// commits) fits in one generation, so nothing is forgotten there; a longer one forgets
+/// the pairs it has not met for longest, which only costs work (see [`Recent`]).
+const SEEN_CAP: usize = (1 << 18) / 8 * 7;
 
 /// The tree walk of step 2: each commit's tree against its first parent's, as `git diff`
 /// would, but skipping any subtree already walked at the same path (merges bring in trees
@@ -15,10 +22,10 @@ pub(super) struct TreeWalk<'r> {
     repo: &'r Repository,
     odb: &'r git2::Odb<'r>,
     pub paths: PathTable,
-    /// (tree, path) pairs already walked.
-    seen_trees: HashSet<(RawId, u32), OidHash>,
-    /// (blob, path) pairs already found.
-    first_seen: HashSet<(RawId, u32), OidHash>,
+    /// (tree, path) pairs walked recently.
+    seen_trees: Recent<(RawId, u32)>,
+    /// (blob, path) pairs found recently.
+    first_seen: Recent<(RawId, u32)>,
     /// The pairs the last commit walked was the first to hold.
     pub found: Vec<(RawId, u32)>,
     cache: TreeCache<'r>,
@@ -32,8 +39,8 @@ impl<'r> TreeWalk<'r> {
             repo,
             odb,
             paths: PathTable::new(),
-            seen_trees: HashSet::default(),
-            first_seen: HashSet::default(),
+            seen_trees: Recent::new(SEEN_CAP),
+            first_seen: Recent::new(SEEN_CAP),
             found: Vec::new(),
             cache: TreeCache::default(),
             gitlinks: BTreeSet::new(),
@@ -44,8 +51,8 @@ impl<'r> TreeWalk<'r> {
     /// Drops what the walk kept to skip work, once it is done: its memory goes to the scan.
     pub fn forget(&mut self) {
         self.cache = TreeCache::default();
-        self.seen_trees = HashSet::default();
-        self.first_seen = HashSet::default();
+        self.seen_trees = Recent::new(1);
+        self.first_seen = Recent::new(1);
     }
 
     /// Walks one commit's tree, leaving in `found` the (blob, path) pairs seen first there.
@@ -314,8 +321,9 @@ struct TreeCache<'o> {
 }
 
 impl<'o> TreeCache<'o> {
-    /// Per generation; two generations at most are held.
-    const BUDGET: usize = 32 << 20;
+    /// Per generation; two generations at most are held. 16 MiB: 32 cost 30 MiB more
+    /// peak memory on a million-commit history and saved no measurable time on git/git.
+    const BUDGET: usize = 16 << 20;
 
     fn get(&mut self, id: &RawId) -> Option<std::rc::Rc<Tree<'o>>> {
         if let Some(t) = self.young.get(id) {
