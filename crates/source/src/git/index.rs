@@ -104,8 +104,15 @@ pub(crate) fn parse(buf: &[u8]) -> Option<Index> {
         return None;
     }
     let count = r.u32()? as usize;
-    let mut paths: Vec<u8> = Vec::with_capacity(count * 24);
-    let mut entries = Vec::with_capacity(count.min(body.len() / 62));
+    // The count is the file's word: every entry takes at least 62 bytes, so the body
+    // bounds what is worth reserving (a fuzzed header asked for 11 GB here).
+    let most = count.min(body.len() / (STAT_LEN + OID_LEN + 2));
+    let mut paths: Vec<u8> = Vec::with_capacity(most * 24);
+    let mut entries = Vec::with_capacity(most);
+    // Version 4 rebuilds each path from the previous one, so a small file could expand
+    // quadratically. Real indexes stay near the size of their paths (about 1.5 times
+    // the body with long shared prefixes); past this the file is left to libgit2.
+    let paths_cap = body.len().saturating_mul(4).saturating_add(1 << 16);
     let mut previous: (usize, usize) = (0, 0);
     for _ in 0..count {
         let start = r.pos;
@@ -132,8 +139,12 @@ pub(crate) fn parse(buf: &[u8]) -> Option<Index> {
             // The path is the previous one, less `strip` bytes at its end, plus a suffix.
             let strip = r.varint()?;
             let keep = (previous.1 - previous.0).checked_sub(strip)?;
+            let suffix = r.until_nul()?;
+            if paths.len() + keep + suffix.len() > paths_cap {
+                return None;
+            }
             paths.extend_from_within(previous.0..previous.0 + keep);
-            paths.extend_from_slice(r.until_nul()?);
+            paths.extend_from_slice(suffix);
         } else {
             let name = r.until_nul()?;
             paths.extend_from_slice(name);
@@ -214,6 +225,68 @@ mod tests {
         assert_eq!(r.varint(), Some(128));
         assert_eq!(r.varint(), Some((1 + 1) * 128 + 0x7f));
         assert_eq!(r.varint(), None);
+    }
+
+    /// A version 4 entry: stat with a regular file's mode, an object id, flags, then the
+    /// path as (bytes to strip from the previous one, suffix).
+    fn v4_entry(out: &mut Vec<u8>, strip: u8, suffix: &[u8]) {
+        let mut stat = [0u8; STAT_LEN];
+        stat[24..28].copy_from_slice(&0o100644u32.to_be_bytes());
+        out.extend_from_slice(&stat);
+        out.extend_from_slice(&[9u8; OID_LEN]);
+        out.extend_from_slice(&0u16.to_be_bytes());
+        out.push(strip);
+        out.extend_from_slice(suffix);
+        out.push(0);
+    }
+
+    fn v4_index(count: u32, entries: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+        let mut buf = b"DIRC".to_vec();
+        buf.extend_from_slice(&4u32.to_be_bytes());
+        buf.extend_from_slice(&count.to_be_bytes());
+        entries(&mut buf);
+        buf.extend_from_slice(&[0u8; OID_LEN]);
+        buf
+    }
+
+    #[test]
+    fn version_4_paths_are_rebuilt_from_the_previous_one() {
+        let buf = v4_index(2, |b| {
+            v4_entry(b, 0, b"src/a.rs");
+            v4_entry(b, 4, b"b.rs");
+        });
+        let index = parse(&buf).expect("a plain v4 index");
+        let paths: Vec<&[u8]> = index.entries.iter().map(|e| index.path(e)).collect();
+        assert_eq!(paths, vec![&b"src/a.rs"[..], &b"src/b.rs"[..]]);
+    }
+
+    #[test]
+    fn a_header_count_cannot_reserve_more_than_the_file_holds() {
+        // Four billion entries announced, one present: reserving by the count alone would
+        // ask for about 100 GB and abort the process.
+        let buf = v4_index(u32::MAX, |b| v4_entry(b, 0, b"a"));
+        assert!(parse(&buf).is_none());
+    }
+
+    #[test]
+    fn version_4_paths_cannot_expand_quadratically() {
+        // One 60 KB path, then entries that each repeat it whole: 6 KB of file would
+        // rebuild into 6 MB of paths. Past the cap the file is left to libgit2.
+        let long = vec![b'x'; 60_000];
+        let buf = v4_index(101, |b| {
+            v4_entry(b, 0, &long);
+            for _ in 0..100 {
+                v4_entry(b, 0, b"");
+            }
+        });
+        assert!(parse(&buf).is_none());
+        // The same shape, small, still parses.
+        let buf = v4_index(3, |b| {
+            v4_entry(b, 0, b"dir/file");
+            v4_entry(b, 0, b"");
+            v4_entry(b, 0, b"");
+        });
+        assert_eq!(parse(&buf).map(|i| i.entries.len()), Some(3));
     }
 
     #[test]
