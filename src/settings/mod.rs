@@ -206,5 +206,6 @@ pub fn git_options(a: &GitArgs) -> GitOptions {
         progress,
         only_paths: None,
         all_objects: a.all_objects,
+        unreachable: a.all_objects,
     }
 }

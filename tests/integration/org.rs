@@ -983,3 +983,82 @@ fn git_audits_a_url_through_a_mirror_fetched_again_later() {
         assert!(!text.contains(&token), "{} holds the token", f.display());
     }
 }
+
+#[test]
+fn org_scans_read_notes_stashes_and_commit_messages() {
+    // `--all-objects` is on in org audits: what a mirror fetches besides branches (notes,
+    // the stash ref) and every commit's message are scanned (all_objects.rs shows a plain
+    // `ferret git` does not read them).
+    let mut s = Secrets::new("org_all_objects");
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let r = TestRepo::new();
+    let (in_note, in_message, in_stash) = (attio(&mut s), attio(&mut s), attio(&mut s));
+    let first = r.commit_file("a.txt", "a\n", "init");
+    r.git(&[
+        "notes",
+        "add",
+        "-m",
+        &format!("ATTIO_API_KEY={in_note}"),
+        &first,
+    ]);
+    r.commit_file("b.txt", "b\n", &format!("Rotate\n\nnew key {in_message}"));
+    r.write("a.txt", format!("ATTIO_API_KEY={in_stash}\n"));
+    r.git(&["stash"]);
+    std::fs::write(
+        dir.path().join("repos.txt"),
+        format!("file://{}\n", r.path().display()),
+    )
+    .unwrap();
+    let ferret = |args: &[&str]| run(org_cmd(&home, args).current_dir(dir.path()));
+    let (code, _, err) = ferret(&[
+        "org",
+        "plan",
+        "repos.txt",
+        "--shards",
+        "1",
+        "-o",
+        "plan.json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = ferret(&[
+        "org",
+        "scan",
+        "plan.json",
+        "--shard",
+        "0/1",
+        "--out",
+        "out",
+        "--cache-dir",
+        "cache",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = ferret(&["org", "merge", "out", "-o", "merged.json"]);
+    assert_eq!(code, 1, "findings: {err}");
+    let merged: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("merged.json")).unwrap())
+            .unwrap();
+    let mut paths: Vec<String> = merged["secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["findings"].as_array().unwrap().clone())
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        vec![
+            "<commit message>".to_string(),
+            format!("<note on {first}>"),
+            "a.txt".to_string(),
+        ],
+        "{merged:#}"
+    );
+    assert_eq!(merged["secrets"].as_array().unwrap().len(), 3, "{merged:#}");
+    assert!(
+        !merged.to_string().contains(&in_stash),
+        "reports stay redacted"
+    );
+}

@@ -320,9 +320,11 @@ impl Context<'_> {
             whole_files: false,
             progress: false,
             only_paths: None,
-            // As `ferret git` by default: branches and tags (a mirror fetches no stashes
-            // or notes).
-            all_objects: false,
+            // Branches and tags, and what a mirror also fetches (`refs/*`): the stash ref,
+            // notes, and every commit's message. Unreachable objects are left out: see
+            // `GitOptions::unreachable`.
+            all_objects: true,
+            unreachable: false,
         };
         let (outcome, covered) =
             history::audit(&scanner, &repo, None, &opts, since.as_ref(), true)?;

@@ -50,9 +50,14 @@ pub struct GitOptions {
     /// Staged scans: only these paths (repository-relative), as a hook manager that
     /// splits the staged files between several runs hands them out.
     pub only_paths: Option<std::collections::BTreeSet<String>>,
-    /// History audits: also scan what the branches do not hold: stashes, notes, commit
-    /// messages, unreachable objects ([`history::extra`]). On in `org` audits.
+    /// History audits: also scan what the branches do not hold: stashes, notes and commit
+    /// messages ([`history::extra`]). On in `org` audits.
     pub all_objects: bool,
+    /// With `all_objects`: also every commit and blob of the object database that nothing
+    /// reaches (left by a reset, a rebase, a deleted branch). Off in `org` audits: a
+    /// fetched mirror holds only what was reachable when fetched, which an earlier run
+    /// scanned, and listing the whole database each run would undo incremental reruns.
+    pub unreachable: bool,
 }
 
 /// What a git scan produced, for the report.

@@ -18,10 +18,17 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The refs a mirror keeps: branches and tags, which is what a history audit reads.
-/// Pull-request refs (`refs/pull/*`) and other hidden refs are left out: on a busy
-/// repository they hold more objects than its branches.
-const REFSPECS: &[&str] = &["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
+/// The refs a mirror keeps: branches and tags, which is what a history audit reads, and
+/// the notes and the stash ref, which an org audit reads as well (`--all-objects`). The
+/// stash is a pattern so that a remote without one is no error. Pull-request refs
+/// (`refs/pull/*`) and other hidden refs are left out: on a busy repository they hold
+/// more objects than its branches.
+const REFSPECS: &[&str] = &[
+    "+refs/heads/*:refs/heads/*",
+    "+refs/tags/*:refs/tags/*",
+    "+refs/notes/*:refs/notes/*",
+    "+refs/stash*:refs/stash*",
+];
 
 /// Whether `arg` names a remote repository rather than a local path: a URL with a
 /// scheme git fetches over (`https://`, `http://`, `ssh://`, `git://`, `file://`), or

@@ -4,14 +4,14 @@
 //!   tree when it was stashed, with the index and the untracked files (`stash -u`) as
 //!   parent commits: they join the audit as tips, and their blobs are scanned and
 //!   attributed like any other commit's (the commit message says `WIP on main: …`).
-//! - **Unreachable commits**: every commit in the object database joins as a tip (commits
+//! - **Unreachable commits** (with `GitOptions::unreachable`): every commit in the object database joins as a tip (commits
 //!   left by a reset, a rebase or a deleted branch until `git gc` prunes them), except the
 //!   history of the notes refs, which holds notes, not files.
 //! - **Notes** (`refs/notes/*`): every note blob in the history of every notes ref,
 //!   reported as `<note on OBJECT>` with the annotated commit.
 //! - **Commit messages**: the whole message of every commit audited, reported as
 //!   `<commit message>` with the commit.
-//! - **Unreachable blobs**: blobs in the object database that no audited tree holds (a
+//! - **Unreachable blobs** (the same): blobs in the object database that no audited tree holds (a
 //!   `git add` never committed, a tree never written), as `<unreachable blob ID>`.
 //!
 //! Finding the unreachable objects lists every object in the database and reads its
@@ -43,11 +43,16 @@ pub(super) struct Extra {
 }
 
 impl Extra {
-    /// Lists the stashes, the notes refs and the objects of the database.
-    pub fn find(scanner: &Scanner<'_>, repo: &Repository) -> Extra {
+    /// Lists the stashes, the notes refs and, with `unreachable`, the objects of the
+    /// database.
+    pub fn find(scanner: &Scanner<'_>, repo: &Repository, unreachable: bool) -> Extra {
         let mut extra = Extra::default();
         if let Ok(log) = repo.reflog("refs/stash") {
             extra.tips.extend(log.iter().map(|e| e.id_new()));
+        }
+        // A mirror has the stash ref (fetched with `refs/*`) but no reflog behind it.
+        if let Ok(id) = repo.refname_to_id("refs/stash") {
+            extra.tips.push(id);
         }
         if let Ok(refs) = repo.references_glob("refs/notes/*") {
             for r in refs.flatten() {
@@ -56,6 +61,9 @@ impl Extra {
                     extra.notes.push((name, id));
                 }
             }
+        }
+        if !unreachable {
+            return extra;
         }
         // The notes refs' own commits are not file history.
         let mut notes_history = HashSet::new();

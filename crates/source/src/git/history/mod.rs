@@ -98,7 +98,9 @@ pub fn audit(
     record: bool,
 ) -> Result<(GitOutcome, Covered)> {
     let mut tips = tips(scanner, repo, branch)?;
-    let extra = opts.all_objects.then(|| extra::Extra::find(scanner, repo));
+    let extra = opts
+        .all_objects
+        .then(|| extra::Extra::find(scanner, repo, opts.unreachable));
     if let Some(extra) = &extra {
         tips.extend_from_slice(&extra.tips);
         tips.sort_unstable();
