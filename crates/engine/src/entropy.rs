@@ -13,24 +13,7 @@ pub fn enough(secret: &[u8], min: f64) -> bool {
 }
 
 /// Bits per byte of `data` (0.0 for empty input).
-pub fn shannon(data: &[u8]) -> f64 {
-    if data.is_empty() {
-        return 0.0;
-    }
-    let mut counts = [0u32; 256];
-    for &b in data {
-        counts[b as usize] += 1;
-    }
-    let n = data.len() as f64;
-    counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = f64::from(c) / n;
-            -p * p.log2()
-        })
-        .sum()
-}
+pub use ferret_rules::safe::shannon;
 
 /// gitleaks' Shannon entropy: characters are counted (an invalid UTF-8 byte is one
 /// U+FFFD, as Go's `range` over a string gives), probabilities divided by the length in

@@ -232,24 +232,7 @@ fn chosen_by_a_person(tags: &[String]) -> bool {
 
 /// Length times bits per character: Shannon's estimate of what a brute force must cover.
 fn estimated_bits(secret: &str) -> f64 {
-    let bytes = secret.as_bytes();
-    if bytes.is_empty() {
-        return 0.0;
-    }
-    let mut counts = [0u32; 256];
-    for &b in bytes {
-        counts[b as usize] += 1;
-    }
-    let n = bytes.len() as f64;
-    let per: f64 = counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = f64::from(c) / n;
-            -p * p.log2()
-        })
-        .sum();
-    per * n
+    crate::entropy::shannon(secret.as_bytes()) * secret.len() as f64
 }
 
 /// Argon2id of the secret, salted with the rule id, cached per (rule, secret) for the run:

@@ -88,11 +88,20 @@ fn looks_random(run: &str) -> bool {
 }
 
 fn bits(s: &str) -> f64 {
+    shannon(s.as_bytes())
+}
+
+/// Shannon entropy in bits per byte of `data` (0.0 for empty input): the one definition
+/// the rules' look-alike checks, the engine's entropy gates and fingerprints share.
+pub fn shannon(data: &[u8]) -> f64 {
+    if data.is_empty() {
+        return 0.0;
+    }
     let mut counts = [0u32; 256];
-    for &b in s.as_bytes() {
+    for &b in data {
         counts[b as usize] += 1;
     }
-    let n = s.len() as f64;
+    let n = data.len() as f64;
     counts
         .iter()
         .filter(|&&c| c > 0)
