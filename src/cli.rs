@@ -310,7 +310,9 @@ pub const BASELINE_HELP: &str = "\
 A baseline lets a repository with old findings adopt ferret: commit the file, scan with
 `--baseline FILE`, and only new secrets fail the build. Each line is a fingerprint (a hash
 of rule, secret and path: no line number or commit, so entries survive edits, rebases and
-squash merges) followed by a comment naming the rule and path; the secret is never written.
+squash merges; weak secrets are stretched with Argon2id, and FERRET_FINGERPRINT_KEY keys
+every fingerprint) followed by a comment naming the rule and path; the secret is never
+written.
 Sorted lines keep merges of two branches that both add entries free of conflicts.
 Fingerprints listed in .ferretignore at the scanned root are never reported.";
 
