@@ -113,13 +113,14 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
 /// A finding as one log line, for those past the annotation limit.
 fn plain(f: &Finding, ctx: &ReportContext<'_>) -> String {
     let mut line = format!(
-        "{}:{}:{}: {} {} {}",
+        "{}:{}:{}: {} {} {} (confidence {})",
         ctx.repo_paths.shown(&f.path),
         f.line,
         f.column,
         f.severity,
         f.rule_id,
-        f.description
+        f.description,
+        f.confidence
     );
     if !f.secret.is_empty() {
         line.push_str(&format!(": {}", f.shown_secret(ctx.show_secrets)));
@@ -148,8 +149,8 @@ fn command(f: &Finding, kind: Kind, ctx: &ReportContext<'_>) -> String {
     let title = format!("{} ({})", f.description, f.rule_id);
     // The location leads the message: the step log shows only the message.
     let mut message = format!(
-        "{path}:{}:{}: {} severity {}",
-        f.line, f.column, f.severity, f.description
+        "{path}:{}:{}: {} severity, {} confidence {}",
+        f.line, f.column, f.severity, f.confidence, f.description
     );
     // Audit findings about a file or a place have no secret to show.
     if !f.secret.is_empty() {
@@ -258,6 +259,7 @@ mod tests {
             color: false,
             scope: "x".into(),
             repo_paths: paths,
+            min_confidence: crate::MinConfidence::all(),
         };
         let mut out = Vec::new();
         write(findings, &ctx, &mut out).unwrap();
