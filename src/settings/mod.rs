@@ -55,7 +55,7 @@ pub struct ReportSettings {
 }
 
 /// What a command is for, which decides what it reports when `--min-confidence` is not
-/// given (docs/usage.md, "Confidence").
+/// given (README.md, "Confidence and grouping").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     /// Blocks a change as it is made (`git --staged`, the hooks): medium and up, so a
