@@ -285,7 +285,7 @@ mod tests {
         let plain: Vec<&str> = out.lines().filter(|l| l.starts_with("ferret: f")).collect();
         assert_eq!(plain.len(), 3, "{out}");
         assert!(
-            plain[0].starts_with("ferret: f9.txt:10:1: critical r D: "),
+            plain[0].starts_with("ferret: f9.txt:10:1: critical r D (confidence medium): "),
             "{out}"
         );
         assert!(plain[0].ends_with("fingerprint fp9"), "{out}");
@@ -300,7 +300,10 @@ mod tests {
         let paths = crate::RepoPaths::new(&dir, &dir.join("src")).unwrap();
         let out = render(&[finding(0, Severity::High)], &paths);
         assert!(out.starts_with("::error file=src/f0.txt,line=1,"), "{out}");
-        assert!(out.contains("::src/f0.txt:1:1: high severity D"), "{out}");
+        assert!(
+            out.contains("::src/f0.txt:1:1: high severity, medium confidence D"),
+            "{out}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
