@@ -4,11 +4,11 @@
 use crate::cli::{BaselineArgs, Cli, Command, GitArgs, RulesCommand, ScanArgs};
 use crate::settings::{self, Purpose, ReportSettings, Rules, Settings, TreeSource, VerifyPlan};
 use anyhow::Result;
-use ferret_engine::finding::{sanitize, Finding, Status};
+use ferret_engine::finding::{sanitize, Finding};
 use ferret_engine::{check_rules, Dropped, Engine, Reason, Sink};
 use ferret_report::suppress::Suppressions;
 use ferret_report::{Catalog, ReportContext};
-use ferret_rules::{Confidence, RuleSet, RulesFile};
+use ferret_rules::{RuleSet, RulesFile};
 use ferret_source::{fs::scan_paths, Diagnostics, Scanner, StatsSnapshot};
 use std::io::Write;
 use std::path::Path;
@@ -407,12 +407,8 @@ fn finish(
     } = settings.verify;
     if enabled {
         ferret_verify::verify_findings(engine.rules(), &mut findings, &settings.verify.settings)?;
-        // The provider said it is live: no doubt is left, wherever it stands. The minimum
-        // applies after verification so that a live key in a test directory is reported.
         for f in &mut findings {
-            if f.verification.as_ref().map(|v| v.status) == Some(Status::Verified) {
-                f.confidence = Confidence::High;
-            }
+            f.trust_verification();
         }
     }
     let min_confidence = report.min_confidence(purpose);

@@ -429,6 +429,15 @@ impl LineText {
 }
 
 impl Finding {
+    /// Raises the confidence to high when the provider said the secret is live: no doubt
+    /// is left, wherever it stands. Call it after verification and before any minimum
+    /// confidence applies, so that a live key in a test directory is reported.
+    pub fn trust_verification(&mut self) {
+        if self.verification.as_ref().map(|v| v.status) == Some(Status::Verified) {
+            self.confidence = Confidence::High;
+        }
+    }
+
     /// Sets [`Finding::group`]: the secret's [`group_id`], or the fingerprint for a
     /// finding without a secret (each such file is its own group).
     pub fn name_group(&mut self) {
