@@ -19,7 +19,10 @@
 # Scanners: ferret is target/release/ferret (built here if missing) unless FERRET names a
 # binary; gitleaks, betterleaks and kingfisher come from $PEERS_DIR/bin (default
 # /tmp/peers/bin, installed by scripts/bench/peers.sh) and run offline at their defaults
-# (kingfisher with --no-validate --no-update-check); a missing peer is left out.
+# (kingfisher with --no-validate --no-update-check); a missing peer is left out. ferret
+# runs twice: at its defaults and with --min-confidence low (`ferret-all`: every finding,
+# also those its default leaves out). FERRET_BEFORE=BINARY adds a third row
+# (`ferret-before`, at its defaults) to compare two builds in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -130,11 +133,15 @@ measure() {
   if [ -z "${FERRET:-}" ] && [ ! -x "$ferret" ]; then
     cargo build --quiet --release --locked --bin ferret
   fi
-  local bin=${PEERS_DIR:-/tmp/peers}/bin tools=(ferret) versions
+  local bin=${PEERS_DIR:-/tmp/peers}/bin tools=(ferret ferret-all) versions
   # The commit is this checkout's only when its own build is measured.
   versions=("ferret $("$ferret" --version | awk '{print $2}') ($([ -n "${FERRET:-}" ] && echo "$ferret" ||
     git -C "$root" rev-parse --short HEAD), $("$ferret" rules list --json |
     python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') rules)")
+  if [ -n "${FERRET_BEFORE:-}" ]; then
+    tools+=(ferret-before)
+    versions+=("ferret-before $FERRET_BEFORE")
+  fi
   for p in gitleaks betterleaks kingfisher; do
     [ -x "$bin/$p" ] || { say "$p not found in $bin; left out"; continue; }
     tools+=("$p")
@@ -146,6 +153,10 @@ measure() {
     for p in "${tools[@]}"; do
       case $p in
         ferret) "$ferret" scan . --format json --quiet --exit-code 0 -o "$work/ferret.json" ;;
+        ferret-all) "$ferret" scan . --format json --quiet --exit-code 0 --min-confidence low \
+          -o "$work/ferret-all.json" ;;
+        ferret-before) "$FERRET_BEFORE" scan . --format json --quiet --exit-code 0 \
+          -o "$work/ferret-before.json" ;;
         gitleaks) "$bin/gitleaks" dir . --report-format json --report-path "$work/gitleaks.json" \
           --no-banner --exit-code 0 --log-level error ;;
         betterleaks) "$bin/betterleaks" . -o "$work/betterleaks.json" --no-banner --exit-code 0 \
@@ -199,11 +210,12 @@ for t in tools:
     print(f"| {t} | {len(found[t])} | {len(found[t]) / mb:.3f} | "
           + " | ".join(str(per.get(r, 0)) for r in repos) + " |")
 print(f"| *MB* | | {mb:.1f} | " + " | ".join(f"{size[r]:.1f}" for r in repos) + " |")
-print()
-print("ferret's findings by rule:")
-print()
-for rule, n in collections.Counter(rule for _, rule, _ in found["ferret"]).most_common():
-    print(f"- `{rule}`: {n}")
+for t in ("ferret", "ferret-all"):
+    print()
+    print(f"{t}'s findings by rule:")
+    print()
+    for rule, n in collections.Counter(rule for _, rule, _ in found[t]).most_common():
+        print(f"- `{rule}`: {n}")
 PY
 }
 

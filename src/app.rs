@@ -2,7 +2,7 @@
 //! engine → suppressions → verify → report) and returns the exit code. `main` only maps a
 //! fatal error to exit 2.
 use crate::cli::{BaselineArgs, Cli, Command, GitArgs, RulesCommand, ScanArgs};
-use crate::settings::{self, ReportSettings, Rules, Settings, TreeSource, VerifyPlan};
+use crate::settings::{self, Purpose, ReportSettings, Rules, Settings, TreeSource, VerifyPlan};
 use anyhow::Result;
 use ferret_engine::finding::{sanitize, Finding};
 use ferret_engine::{check_rules, Dropped, Engine, Reason, Sink};
@@ -117,7 +117,14 @@ fn audit(args: crate::cli::AuditArgs) -> Result<i32> {
     let engine = settings.engine()?;
     let scanner = Scanner::new(&engine, settings.read.clone());
     let findings = ferret_audit::audit(&scanner, &args.path)?;
-    finish_files(&engine, &scanner, findings, started, &settings)
+    finish_files(
+        &engine,
+        &scanner,
+        findings,
+        started,
+        &settings,
+        Purpose::Audit,
+    )
 }
 
 fn list_rules(set: &RuleSet, json: bool) -> Result<i32> {
@@ -186,7 +193,14 @@ pub(crate) fn scan_in(args: ScanArgs, config_root: Option<&Path>) -> Result<i32>
     let engine = settings.engine()?;
     let scanner = Scanner::new(&engine, settings.read.clone());
     let findings = scan_paths(&scanner, &args.paths)?;
-    finish_files(&engine, &scanner, findings, started, &settings)
+    finish_files(
+        &engine,
+        &scanner,
+        findings,
+        started,
+        &settings,
+        Purpose::Review,
+    )
 }
 
 /// Writes the fingerprints of everything found under PATH to FILE.
@@ -329,6 +343,11 @@ fn git_with(
     if let Some(mode) = mode {
         options.mode = mode;
     }
+    let purpose = match options.mode {
+        git::GitMode::Staged => Purpose::Gate,
+        git::GitMode::Range { .. } => Purpose::Review,
+        _ => Purpose::Audit,
+    };
     options.only_paths = only_paths;
     let mut outcome = git::scan(&scanner, &repo, &options)?;
     if let Some(workdir) = hygiene_root {
@@ -348,11 +367,13 @@ fn git_with(
         outcome.scope,
         &scanner.diagnostics,
         &settings,
+        purpose,
     )
 }
 
-/// Drops what the baseline and `.ferretignore` list, sorts, verifies, reports, prints
-/// diagnostics and decides the exit code: the end of every scan.
+/// Drops what the baseline and `.ferretignore` list, sorts, verifies, drops what is below
+/// the minimum confidence, reports, prints diagnostics and decides the exit code: the end
+/// of every scan.
 fn finish(
     engine: &Engine,
     mut findings: Vec<Finding>,
@@ -360,6 +381,7 @@ fn finish(
     scope: String,
     diagnostics: &Diagnostics,
     settings: &Settings,
+    purpose: Purpose,
 ) -> Result<i32> {
     let report = &settings.report;
     let mut sink = Sink::new(report.explain);
@@ -385,7 +407,15 @@ fn finish(
     } = settings.verify;
     if enabled {
         ferret_verify::verify_findings(engine.rules(), &mut findings, &settings.verify.settings)?;
+        for f in &mut findings {
+            f.trust_verification();
+        }
     }
+    let min_confidence = report.min_confidence(purpose);
+    stats.below_confidence =
+        ferret_report::apply_min_confidence(&mut findings, min_confidence, &mut |f, why| {
+            sink.drop_finding(f, why)
+        });
     let catalog = Catalog::new(engine.rules(), ferret_audit::CHECKS);
     let config = ferret_report::ConfigSummary {
         files: settings
@@ -407,6 +437,7 @@ fn finish(
         scope,
         config: &config,
         repo_paths: &report.repo_paths,
+        min_confidence,
     };
     write_report(report, &findings, &ctx)?;
     if report.explain {
@@ -473,6 +504,7 @@ fn finish_files(
     findings: Vec<Finding>,
     started: Instant,
     settings: &Settings,
+    purpose: Purpose,
 ) -> Result<i32> {
     let stats = scanner.stats.snapshot(started.elapsed());
     let scope = format!(
@@ -487,6 +519,7 @@ fn finish_files(
         scope,
         &scanner.diagnostics,
         settings,
+        purpose,
     )
 }
 

@@ -93,10 +93,16 @@ pub struct HookPreCommitArgs {
     /// The files the pre-commit framework passes (relative to the repository's root).
     #[arg(value_name = "FILES")]
     pub files: Vec<PathBuf>,
+    /// Block only on findings of at least this confidence [default: medium].
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub min_confidence: Option<ConfidenceArg>,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct HookPrePushArgs {
+    /// Block only on findings of at least this confidence [default: medium].
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub min_confidence: Option<ConfidenceArg>,
     /// The remote's name (or its URL when pushing to a URL), as git passes it.
     #[arg(value_name = "REMOTE")]
     pub remote: Option<String>,
@@ -168,6 +174,40 @@ sarif (SARIF 2.1.0 for code scanning) or github (GitHub Actions annotations), in
 last format without =FILE goes to --output FILE, another to stdout: `-f github -f sarif -o \
 out.sarif` or `-f github -f sarif=out.sarif`";
 
+/// A confidence level (see `ferret_rules::Confidence`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConfidenceArg {
+    /// Every finding: also generic assignments, passwords, URLs with credentials, and
+    /// findings in test and fixture directories.
+    Low,
+    /// Providers' formats and rules gated on a provider's name, and up.
+    Medium,
+    /// Formats with a checksum and secrets verified live.
+    High,
+}
+
+impl ConfidenceArg {
+    pub fn level(self) -> ferret_rules::Confidence {
+        match self {
+            ConfidenceArg::Low => ferret_rules::Confidence::Low,
+            ConfidenceArg::Medium => ferret_rules::Confidence::Medium,
+            ConfidenceArg::High => ferret_rules::Confidence::High,
+        }
+    }
+
+    /// The flag's value as the command line takes it.
+    pub fn name(self) -> &'static str {
+        self.level().as_str()
+    }
+}
+
+pub const MIN_CONFIDENCE_HELP: &str = "\
+Report only findings of at least this confidence: high (a format with a checksum, or \
+verified live), medium (a provider's format), low (everything: also generic assignments, \
+passwords, URLs with credentials). A finding in a test or fixture directory counts one level \
+lower. Default: medium for --staged and the hooks; for scan and --range, low, but medium in \
+test and fixture directories; low for history audits and audit";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -216,6 +256,8 @@ pub struct OutputArgs {
     /// little entropy, a more specific rule, a baseline...). Secrets stay redacted.
     #[arg(long)]
     pub explain: bool,
+    #[arg(long, value_enum, value_name = "LEVEL", help = MIN_CONFIDENCE_HELP)]
+    pub min_confidence: Option<ConfidenceArg>,
 }
 
 /// Which findings make the exit code non-zero.

@@ -19,7 +19,9 @@
 //! scanned as in a commit; a list with any file that is not staged is scanned file by
 //! file. Either way only the files named are read: pre-commit splits long lists between
 //! several runs.
-use crate::cli::{Cli, Command, GitArgs, HookPreCommitArgs, HookPrePushArgs, ScanArgs};
+use crate::cli::{
+    Cli, Command, ConfidenceArg, GitArgs, HookPreCommitArgs, HookPrePushArgs, ScanArgs,
+};
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 use ferret_source::git::{self, range::Revs, GitMode};
@@ -44,43 +46,49 @@ enum Scanned {
     Files,
 }
 
+/// What the hooks block on unless told otherwise: a commit or a push is not stopped by a
+/// test value or a generic assignment (see `settings::Purpose::Gate`).
+const HOOK_MIN_CONFIDENCE: ConfidenceArg = ConfidenceArg::Medium;
+
 pub fn pre_commit(args: HookPreCommitArgs) -> Result<i32> {
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let min = args.min_confidence.unwrap_or(HOOK_MIN_CONFIDENCE);
     let pushing = var("PRE_COMMIT_REMOTE_NAME").is_some();
-    let (scanned, code) =
-        if let (Some(from), Some(to)) = (var("PRE_COMMIT_FROM_REF"), var("PRE_COMMIT_TO_REF")) {
-            let spec = format!("{from}..{to}");
-            let code = crate::app::git_as(&git_args(&["--range", &spec])?, None)?;
-            let scanned = if pushing {
-                Scanned::Push
-            } else {
-                Scanned::Range(spec)
-            };
-            (scanned, code)
-        } else if let (Some(remote), Some(local)) = (
-            var("PRE_COMMIT_REMOTE_NAME"),
-            var("PRE_COMMIT_LOCAL_BRANCH"),
-        ) {
-            // pre-commit's pre-push stage for a branch whose unpushed history reaches a root
-            // commit: it passes every file, but what leaves is the commits.
-            let repo = git::open(Path::new("."))?;
-            let revs = Revs {
-                include: vec![local],
-                exclude: remote_tracking_refs(&repo, &remote)?,
-                exclude_other_refs: false,
-            };
-            let code = crate::app::git_as(&git_args(&[])?, Some(GitMode::Commits(vec![revs])))?;
-            (Scanned::Push, code)
-        } else if let Some(only) = in_a_commit(&args.files)? {
-            let code = crate::app::git_staged(&git_args(&["--staged"])?, only)?;
-            (Scanned::Staged, code)
+    let (scanned, code) = if let (Some(from), Some(to)) =
+        (var("PRE_COMMIT_FROM_REF"), var("PRE_COMMIT_TO_REF"))
+    {
+        let spec = format!("{from}..{to}");
+        let code = crate::app::git_as(&git_args(&["--range", &spec], min)?, None)?;
+        let scanned = if pushing {
+            Scanned::Push
         } else {
-            let root = git::open(Path::new("."))
-                .ok()
-                .and_then(|r| r.workdir().map(Path::to_path_buf));
-            let code = crate::app::scan_in(scan_args(&args.files)?, root.as_deref())?;
-            (Scanned::Files, code)
+            Scanned::Range(spec)
         };
+        (scanned, code)
+    } else if let (Some(remote), Some(local)) = (
+        var("PRE_COMMIT_REMOTE_NAME"),
+        var("PRE_COMMIT_LOCAL_BRANCH"),
+    ) {
+        // pre-commit's pre-push stage for a branch whose unpushed history reaches a root
+        // commit: it passes every file, but what leaves is the commits.
+        let repo = git::open(Path::new("."))?;
+        let revs = Revs {
+            include: vec![local],
+            exclude: remote_tracking_refs(&repo, &remote)?,
+            exclude_other_refs: false,
+        };
+        let code = crate::app::git_as(&git_args(&[], min)?, Some(GitMode::Commits(vec![revs])))?;
+        (Scanned::Push, code)
+    } else if let Some(only) = in_a_commit(&args.files)? {
+        let code = crate::app::git_staged(&git_args(&["--staged"], min)?, only)?;
+        (Scanned::Staged, code)
+    } else {
+        let root = git::open(Path::new("."))
+            .ok()
+            .and_then(|r| r.workdir().map(Path::to_path_buf));
+        let code = crate::app::scan_in(scan_args(&args.files, min)?, root.as_deref())?;
+        (Scanned::Files, code)
+    };
     advise(&scanned, code);
     Ok(code)
 }
@@ -127,7 +135,8 @@ pub fn pre_push(args: HookPrePushArgs) -> Result<i32> {
     if revs.is_empty() {
         return Ok(crate::app::EXIT_CLEAN);
     }
-    let code = crate::app::git_as(&git_args(&[])?, Some(GitMode::Commits(revs)))?;
+    let min = args.min_confidence.unwrap_or(HOOK_MIN_CONFIDENCE);
+    let code = crate::app::git_as(&git_args(&[], min)?, Some(GitMode::Commits(revs)))?;
     advise(&Scanned::Push, code);
     Ok(code)
 }
@@ -171,9 +180,16 @@ fn advise(scanned: &Scanned, code: i32) {
     }
 }
 
-/// `ferret git … --no-verify` with these flags: the hooks never verify.
-fn git_args(extra: &[&str]) -> Result<GitArgs> {
-    let mut argv = vec!["ferret", "git", "--no-verify"];
+/// `ferret git … --no-verify --min-confidence MIN` with these flags: the hooks never
+/// verify.
+fn git_args(extra: &[&str], min: ConfidenceArg) -> Result<GitArgs> {
+    let mut argv = vec![
+        "ferret",
+        "git",
+        "--no-verify",
+        "--min-confidence",
+        min.name(),
+    ];
     argv.extend_from_slice(extra);
     match Cli::try_parse_from(argv)?.command {
         Command::Git(g) => Ok(g),
@@ -181,12 +197,19 @@ fn git_args(extra: &[&str]) -> Result<GitArgs> {
     }
 }
 
-/// `ferret scan FILES --no-verify`.
-fn scan_args(files: &[PathBuf]) -> Result<ScanArgs> {
-    let mut argv: Vec<OsString> = ["ferret", "scan", "--no-verify", "--"]
-        .iter()
-        .map(OsString::from)
-        .collect();
+/// `ferret scan FILES --no-verify --min-confidence MIN`.
+fn scan_args(files: &[PathBuf], min: ConfidenceArg) -> Result<ScanArgs> {
+    let mut argv: Vec<OsString> = [
+        "ferret",
+        "scan",
+        "--no-verify",
+        "--min-confidence",
+        min.name(),
+        "--",
+    ]
+    .iter()
+    .map(OsString::from)
+    .collect();
     argv.extend(files.iter().map(|f| f.as_os_str().to_owned()));
     match Cli::try_parse_from(argv)?.command {
         Command::Scan(s) => Ok(s),

@@ -13,6 +13,8 @@ use crate::cli::{ColorChoice, GitArgs, OutputArgs, ReadArgs};
 use anyhow::Result;
 pub use config::{Rules, TreeSource};
 use ferret_engine::Engine;
+use ferret_report::MinConfidence;
+use ferret_rules::Confidence;
 use ferret_source::git::{GitMode, GitOptions};
 use ferret_source::ReadOptions;
 use std::io::IsTerminal;
@@ -47,6 +49,36 @@ pub struct ReportSettings {
     pub ignore: Option<(PathBuf, String)>,
     /// `.gitleaksignore`, read from the same place the same way.
     pub gitleaks_ignore: Option<(PathBuf, String)>,
+    /// `--min-confidence`, when given: the same minimum everywhere. Otherwise what the
+    /// command is for decides ([`Purpose`]).
+    pub min_confidence: Option<Confidence>,
+}
+
+/// What a command is for, which decides what it reports when `--min-confidence` is not
+/// given (README.md, "Confidence and grouping").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Blocks a change as it is made (`git --staged`, the hooks): medium and up, so a
+    /// commit is not stopped by a test value or a generic assignment.
+    Gate,
+    /// Looks at a tree or a change (`scan`, `git --range`): every level, but medium and up
+    /// in test and fixture directories, whose keys and tokens are made for the tests.
+    Review,
+    /// Looks for everything (`git` history, `audit`): every level everywhere.
+    Audit,
+}
+
+impl Purpose {
+    fn min_confidence(self) -> MinConfidence {
+        match self {
+            Purpose::Gate => MinConfidence::uniform(Confidence::Medium),
+            Purpose::Review => MinConfidence {
+                default: Confidence::Low,
+                in_tests: Confidence::Medium,
+            },
+            Purpose::Audit => MinConfidence::all(),
+        }
+    }
 }
 
 impl Settings {
@@ -112,7 +144,16 @@ impl ReportSettings {
             baseline: a.baseline.clone(),
             ignore: None,
             gitleaks_ignore: None,
+            min_confidence: a.min_confidence.map(|c| c.level()),
         })
+    }
+
+    /// The minimum confidence a finding needs in a command run for `purpose`.
+    pub fn min_confidence(&self, purpose: Purpose) -> MinConfidence {
+        match self.min_confidence {
+            Some(c) => MinConfidence::uniform(c),
+            None => purpose.min_confidence(),
+        }
     }
 
     /// Whether a format that reads [`ReportSettings::repo_paths`] is asked for.

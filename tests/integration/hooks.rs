@@ -111,10 +111,10 @@ fn installed_hook_blocks_a_secret_and_lets_a_clean_commit_through() {
     assert_eq!(commit_count(&repo), 5);
 }
 
-/// The fingerprint the human report prints under a finding.
+/// The fingerprint the human report prints under a finding (`confidence … · fingerprint F`).
 pub(crate) fn fingerprint_in(said: &str) -> String {
     said.lines()
-        .find_map(|l| l.trim().strip_prefix("fingerprint "))
+        .find_map(|l| l.split_once("fingerprint ").map(|(_, f)| f))
         .unwrap_or_else(|| panic!("no fingerprint line in: {said}"))
         .trim()
         .to_string()

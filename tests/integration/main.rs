@@ -11,6 +11,7 @@ mod baseline;
 mod binaries;
 mod checksum;
 mod ci;
+mod confidence;
 mod contexts;
 mod encoded;
 mod eval;

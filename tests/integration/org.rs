@@ -596,7 +596,17 @@ fn merge_writes_a_sarif_per_repository_and_a_queryable_database() {
     for f in &sarifs {
         sarif::assert_valid(f);
         let v: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
-        results += v["runs"][0]["results"].as_array().unwrap().len();
+        let found = v["runs"][0]["results"].as_array().unwrap();
+        results += found.len();
+        // Each result keeps the shard record's group and confidence.
+        for r in found {
+            assert_eq!(
+                r["properties"]["group"].as_str().map(str::len),
+                Some(32),
+                "{r}"
+            );
+            assert!(r["properties"]["confidence"].is_string(), "{r}");
+        }
         assert!(!v.to_string().contains(&o.shared));
     }
     // Three repositories hold the shared secret, four have one of their own.

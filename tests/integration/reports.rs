@@ -315,7 +315,7 @@ fn github_format_prints_escaped_workflow_commands() {
         .find(|l| l.contains("file=config/.env,"))
         .unwrap_or_else(|| panic!("{out}"));
     let want = format!(
-        "::error file=config/.env,line=1,endLine=1,col=15,endColumn={},title=Attio API token (attio-api-token)::config/.env:1:15: critical severity Attio API token: ",
+        "::error file=config/.env,line=1,endLine=1,col=15,endColumn={},title=Attio API token (attio-api-token)::config/.env:1:15: critical severity, medium confidence Attio API token: ",
         15 + k.attio.len()
     );
     assert!(env.starts_with(&want), "{env}\nwant prefix {want}");

@@ -64,6 +64,33 @@ fn every_report_format() {
     }
 }
 
+/// One secret in three places (one of them a test directory) and a password: grouped, with
+/// each finding's confidence, and the summary counting what the default left out.
+#[test]
+fn groups_and_confidence_in_the_human_report() {
+    let mut s = Secrets::new("snapshots-groups");
+    let topo = s.token(&Secrets::join(&["to", "po_"]), 32);
+    let password = format!("{}-{}", s.chars(ALNUM, 10), s.chars(ALNUM, 8));
+    let t = Tree::new();
+    t.write(
+        "config/app.env",
+        format!("TOPO_API_KEY={topo}\nDB_PASSWORD=\"{password}\"\n"),
+    );
+    t.write("deploy/prod.env", format!("TOPO_API_KEY={topo}\n"));
+    t.write(
+        "src/test/resources/app.env",
+        format!("TOPO_API_KEY={topo}\n"),
+    );
+    for (name, args) in [
+        ("report_human_grouped", vec![]),
+        ("report_human_grouped_all", vec!["--min-confidence", "low"]),
+    ] {
+        let (code, out, err) = scan(&t, &args);
+        assert_eq!(code, 1, "{name}: {err}");
+        snapshot!(name, out);
+    }
+}
+
 #[test]
 fn a_clean_scan_says_what_it_scanned() {
     let t = Tree::new();

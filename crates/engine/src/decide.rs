@@ -8,12 +8,13 @@
 //! add, baselines, `.ferretignore`, duplicates) is decided elsewhere but named with the same
 //! [`Reason`], and with `--explain` every dropped candidate is kept in the worker's
 //! [`Sink`] with its reason, so "why wasn't this reported?" has an answer.
+use crate::context::Context;
 use crate::filters::{Candidate as AllowlistView, Filters};
 use crate::finding::{redact_for, Finding};
 use crate::lines::line_bounds;
 use crate::rule::CompiledRule;
 use crate::{encoded, entropy, Engine, Scratch};
-use ferret_rules::{checksum, Semantics};
+use ferret_rules::{checksum, Confidence, Semantics};
 
 /// Words that mark a line as a deliberate, reviewed exception.
 pub(crate) const INLINE_ALLOW: &[&[u8]] = &[b"ferret:allow", b"gitleaks:allow"];
@@ -113,6 +114,13 @@ pub enum Reason {
     Paired { primary: String, line: usize },
     /// The rule's `pair` is `required` and this part was not found near the match.
     PartMissing { part: String },
+    /// The finding's confidence is below the run's minimum (`--min-confidence`, or the
+    /// command's default); `context` is where it stands when that lowered it.
+    BelowConfidence {
+        confidence: Confidence,
+        min: Confidence,
+        context: Option<Context>,
+    },
 }
 
 impl std::fmt::Display for Reason {
@@ -151,6 +159,20 @@ impl std::fmt::Display for Reason {
             }
             Reason::PartMissing { part } => {
                 write!(f, "its {part} is not near it (the rule's pair is required)")
+            }
+            Reason::BelowConfidence {
+                confidence,
+                min,
+                context,
+            } => {
+                write!(f, "{confidence} confidence")?;
+                if let Some(c) = context {
+                    write!(f, " ({})", c.describe())?;
+                }
+                write!(
+                    f,
+                    " is below the minimum, {min} (--min-confidence {confidence} reports it)"
+                )
             }
         }
     }

@@ -1,5 +1,6 @@
 //! The one Finding type every source produces and every report consumes.
-use ferret_rules::Severity;
+use crate::context::Context;
+use ferret_rules::{Confidence, Severity};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -32,6 +33,14 @@ pub struct Finding {
     pub secret: String,
     /// Hash of rule id, secret and path: stable across edits above the line.
     pub fingerprint: String,
+    /// Names the secret under its rule, whatever the path (see [`group_id`]): findings
+    /// that share it are one secret found in several places. Set by the report stage.
+    pub group: String,
+    /// How sure ferret is that this is a real credential: the rule's confidence, lowered
+    /// by where it stands ([`Finding::context`]), raised to high when verified live.
+    pub confidence: Confidence,
+    /// Where it stands, when that lowered the confidence (a test directory).
+    pub context: Option<Context>,
     /// Byte offsets of the secret within the scanned content (of the encoded text, for a
     /// secret found decoded).
     pub offset: (usize, usize),
@@ -194,6 +203,38 @@ pub fn legacy_fingerprint(rule_id: &str, secret: &str, path: &str) -> String {
     h.update([0]);
     h.update(path.as_bytes());
     hex16(&h.finalize())
+}
+
+/// Names a secret under a rule wherever it was found, for grouping one secret's findings:
+/// a [`fingerprint`] without the path, made the same way, so that a group id gives the
+/// secret away no more than a fingerprint does (stretched with Argon2id when a person
+/// chose it or it is weak, an HMAC under the organisation key when one is set). An empty
+/// secret (a file reported by its name) has no group of its own: `None`.
+pub fn group_id(rule_id: &str, tags: &[String], secret: &str) -> Option<String> {
+    if secret.is_empty() {
+        return None;
+    }
+    let key = KEY.get().and_then(Option::as_ref);
+    Some(match key {
+        Some(k) => hex16(&hmac(
+            k,
+            &[b"ferret-group/keyed", rule_id.as_bytes(), secret.as_bytes()],
+        )),
+        None if chosen_by_a_person(tags) || estimated_bits(secret) < STRONG_BITS => {
+            let mut h = Sha256::new();
+            h.update(b"ferret-group/v1\0");
+            h.update(stretched(rule_id, secret));
+            hex16(&h.finalize())
+        }
+        None => {
+            let mut h = Sha256::new();
+            h.update(b"ferret-group/v1\0");
+            h.update(rule_id.as_bytes());
+            h.update([0]);
+            h.update(secret.as_bytes());
+            hex16(&h.finalize())
+        }
+    })
 }
 
 /// Secrets with fewer estimated bits than this are stretched before hashing. Random
@@ -388,6 +429,22 @@ impl LineText {
 }
 
 impl Finding {
+    /// Raises the confidence to high when the provider said the secret is live: no doubt
+    /// is left, wherever it stands. Call it after verification and before any minimum
+    /// confidence applies, so that a live key in a test directory is reported.
+    pub fn trust_verification(&mut self) {
+        if self.verification.as_ref().map(|v| v.status) == Some(Status::Verified) {
+            self.confidence = Confidence::High;
+        }
+    }
+
+    /// Sets [`Finding::group`]: the secret's [`group_id`], or the fingerprint for a
+    /// finding without a secret (each such file is its own group).
+    pub fn name_group(&mut self) {
+        self.group = group_id(&self.rule_id, &self.tags, &self.secret)
+            .unwrap_or_else(|| self.fingerprint.clone());
+    }
+
     /// The lines the finding stands on: its own and its parts'. A change that adds any of
     /// them changes the credential.
     pub fn lines(&self) -> impl Iterator<Item = usize> + '_ {
@@ -605,6 +662,28 @@ mod tests {
             s.starts_with('…') && s.ends_with('…') && s.contains(&format!("{}…", &secret[..5])),
             "{s}"
         );
+    }
+
+    #[test]
+    fn group_ids_name_the_secret_not_the_place() {
+        let token = made("", 40);
+        let a = group_id("x-token", &[], &token).unwrap();
+        assert_eq!(a, group_id("x-token", &[], &token).unwrap());
+        assert_ne!(a, group_id("y-token", &[], &token).unwrap());
+        assert_ne!(a, group_id("x-token", &[], &made("", 41)).unwrap());
+        assert!(!a.contains(&token[..8]) && a.len() == 32);
+        // Never the fingerprint: a group id cannot be matched against a baseline entry.
+        assert_ne!(a, fingerprint("x-token", &[], &token, ""));
+        // A weak secret's group is stretched like its fingerprint.
+        let pw = ["Winter", "2024!x"].concat();
+        let tags = tags(&["password"]);
+        let g = group_id("generic-password-assignment", &tags, &pw).unwrap();
+        let mut plain = Sha256::new();
+        plain.update(b"ferret-group/v1\0");
+        plain.update(b"generic-password-assignment\0");
+        plain.update(pw.as_bytes());
+        assert_ne!(g, hex16(&plain.finalize()));
+        assert_eq!(group_id("r", &[], ""), None);
     }
 
     #[test]

@@ -113,8 +113,11 @@ impl Engine {
                 }
             }
             let rule = &cr.rule;
+            let (confidence, context) = crate::context::placed(rule.confidence(), path);
             sink.findings.push(Finding {
                 fingerprint: fingerprint(&rule.id, &rule.tags, "", path),
+                confidence,
+                context,
                 rule_id: rule.id.clone(),
                 description: rule.description.clone(),
                 severity: rule.severity,

@@ -16,6 +16,7 @@
 //! is shared by every worker thread; each worker brings its own [`Sink`].
 
 mod check;
+pub mod context;
 mod decide;
 pub mod encoded;
 pub mod entropy;
@@ -30,6 +31,7 @@ mod rule;
 mod short;
 
 pub use check::{check_rules, CheckProblem};
+pub use context::Context;
 pub use decide::{Dropped, Reason, Sink, Target};
 pub use ferret_rules::{Error, Result};
 pub use lines::{line_bounds, LineCursor};
@@ -564,8 +566,12 @@ impl Engine {
         let first_line_end = h.at_end.min(le.max(h.at)).max(h.at);
         let end_column = pos.column + lines::char_count(&content[h.at..first_line_end]);
         let line_text = LineText::new(content, (pos.line_start, le), (h.start, h.end));
+        let (confidence, context) = context::placed(rule.confidence(), target.path);
         Finding {
             fingerprint: fingerprint(&rule.id, &rule.tags, &secret, target.path),
+            group: String::new(),
+            confidence,
+            context,
             rule_id: rule.id.clone(),
             description: rule.description.clone(),
             severity: if h.checksum_failed {

@@ -240,6 +240,8 @@ impl Merged {
                 show_secrets: true,
                 color: false,
                 scope: c.repo.clone(),
+                // The shards audit histories, which report every level: nothing to drop.
+                min_confidence: ferret_report::MinConfidence::all(),
             };
             let mut out = Vec::new();
             ferret_report::write(ferret_report::Format::Sarif, &findings, &ctx, &mut out)
@@ -320,6 +322,10 @@ pub fn finding_from(r: &Value) -> Finding {
         end_column: num("end_column"),
         secret,
         fingerprint: str_of("fingerprint"),
+        group: str_of("group"),
+        // Records written before findings had a confidence read as the default, medium.
+        confidence: serde_json::from_value(r["confidence"].clone()).unwrap_or_default(),
+        context: (r["context"] == "test").then_some(ferret_engine::Context::Test),
         offset: at.unwrap_or((0, 0)),
         line_text,
         commit: r["commit"].as_str().map(|c| CommitInfo {

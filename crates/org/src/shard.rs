@@ -427,6 +427,7 @@ impl Context<'_> {
         for f in findings.iter_mut() {
             if let Some(v) = self.verified.get(&(f.rule_id.clone(), f.secret.clone())) {
                 f.verification = Some(v.clone());
+                f.trust_verification();
             }
         }
         Ok(())

@@ -113,13 +113,14 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
 /// A finding as one log line, for those past the annotation limit.
 fn plain(f: &Finding, ctx: &ReportContext<'_>) -> String {
     let mut line = format!(
-        "{}:{}:{}: {} {} {}",
+        "{}:{}:{}: {} {} {} (confidence {})",
         ctx.repo_paths.shown(&f.path),
         f.line,
         f.column,
         f.severity,
         f.rule_id,
-        f.description
+        f.description,
+        f.confidence
     );
     if !f.secret.is_empty() {
         line.push_str(&format!(": {}", f.shown_secret(ctx.show_secrets)));
@@ -148,8 +149,8 @@ fn command(f: &Finding, kind: Kind, ctx: &ReportContext<'_>) -> String {
     let title = format!("{} ({})", f.description, f.rule_id);
     // The location leads the message: the step log shows only the message.
     let mut message = format!(
-        "{path}:{}:{}: {} severity {}",
-        f.line, f.column, f.severity, f.description
+        "{path}:{}:{}: {} severity, {} confidence {}",
+        f.line, f.column, f.severity, f.confidence, f.description
     );
     // Audit findings about a file or a place have no secret to show.
     if !f.secret.is_empty() {
@@ -258,6 +259,7 @@ mod tests {
             color: false,
             scope: "x".into(),
             repo_paths: paths,
+            min_confidence: crate::MinConfidence::all(),
         };
         let mut out = Vec::new();
         write(findings, &ctx, &mut out).unwrap();
@@ -283,7 +285,7 @@ mod tests {
         let plain: Vec<&str> = out.lines().filter(|l| l.starts_with("ferret: f")).collect();
         assert_eq!(plain.len(), 3, "{out}");
         assert!(
-            plain[0].starts_with("ferret: f9.txt:10:1: critical r D: "),
+            plain[0].starts_with("ferret: f9.txt:10:1: critical r D (confidence medium): "),
             "{out}"
         );
         assert!(plain[0].ends_with("fingerprint fp9"), "{out}");
@@ -298,7 +300,10 @@ mod tests {
         let paths = crate::RepoPaths::new(&dir, &dir.join("src")).unwrap();
         let out = render(&[finding(0, Severity::High)], &paths);
         assert!(out.starts_with("::error file=src/f0.txt,line=1,"), "{out}");
-        assert!(out.contains("::src/f0.txt:1:1: high severity D"), "{out}");
+        assert!(
+            out.contains("::src/f0.txt:1:1: high severity, medium confidence D"),
+            "{out}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

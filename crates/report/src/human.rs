@@ -1,10 +1,12 @@
-//! The default report: findings grouped by file, each with its fingerprint (what
-//! `.ferretignore` takes), the rule's remediation hint once per rule, and a closing
-//! summary so that "no findings" never hides "scanned nothing".
+//! The default report: findings grouped by file, each with its confidence and its
+//! fingerprint (what `.ferretignore` takes), the rule's remediation hint once per rule,
+//! and a closing summary so that "no findings" never hides "scanned nothing". One secret
+//! found in several places is one entry, at its first place, with the other places listed
+//! under it: a test key copied into 36 modules is one thing to look at, not 36.
 use super::ReportContext;
 use ferret_engine::finding::{sanitize, Finding, Status};
 use ferret_rules::Severity;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::io::{self, Write};
 
 struct Paint {
@@ -32,9 +34,14 @@ impl Paint {
 
 pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -> io::Result<()> {
     let paint = Paint { on: ctx.color };
+    let groups = Groups::of(findings);
     let mut current: Option<&str> = None;
     let mut rules_seen = BTreeSet::new();
-    for f in findings {
+    for (i, f) in findings.iter().enumerate() {
+        // A secret found in several places is one entry, at its first place.
+        let Some(members) = groups.led_by(i) else {
+            continue;
+        };
         if current != Some(f.path.as_str()) {
             if current.is_some() {
                 writeln!(w)?;
@@ -65,15 +72,7 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
             shown,
         )?;
         if let Some(c) = &f.commit {
-            writeln!(
-                w,
-                "      commit {} by {} <{}> on {}: {}",
-                &c.commit[..c.commit.len().min(12)],
-                sanitize(&c.author),
-                sanitize(&c.email),
-                c.date,
-                sanitize(&c.message)
-            )?;
+            writeln!(w, "      {}", commit_line(c))?;
         }
         if !f.parts.is_empty() {
             let parts: Vec<String> = f
@@ -104,8 +103,31 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
         writeln!(
             w,
             "      {}",
-            paint.wrap("2", &format!("fingerprint {}", f.fingerprint))
+            paint.wrap(
+                "2",
+                &format!("{} · fingerprint {}", confidence(f), f.fingerprint)
+            )
         )?;
+        if members.len() > 1 {
+            let more = members.len() - 1;
+            writeln!(
+                w,
+                "      the same secret in {more} more place{}:",
+                if more == 1 { "" } else { "s" }
+            )?;
+            for &j in &members[1..] {
+                let m = &findings[j];
+                let mut line = format!("{}:{}:{}", sanitize(&m.path), m.line, m.column);
+                if let Some(c) = &m.commit {
+                    line.push_str(&format!(" (commit {})", short(&c.commit)));
+                }
+                if (m.confidence, m.context) != (f.confidence, f.context) {
+                    line.push_str(&format!(" · {}", confidence(m)));
+                }
+                line.push_str(&format!(" · fingerprint {}", m.fingerprint));
+                writeln!(w, "        {}", paint.wrap("2", &line))?;
+            }
+        }
         rules_seen.insert(f.rule_id.as_str());
     }
     if !findings.is_empty() {
@@ -122,11 +144,20 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
         writeln!(w, "{line}")?;
     }
     let files: BTreeSet<&str> = findings.iter().map(|f| f.path.as_str()).collect();
+    let secrets = groups.count();
     let s = ctx.stats;
     let summary = format!(
-        "{} finding{} in {} file{} · scanned {} ({}) in {:.2} s{}",
+        "{} finding{}{} in {} file{} · scanned {} ({}) in {:.2} s{}",
         findings.len(),
         if findings.len() == 1 { "" } else { "s" },
+        if secrets < findings.len() {
+            format!(
+                " ({secrets} distinct secret{})",
+                if secrets == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        },
         files.len(),
         if files.len() == 1 { "" } else { "s" },
         ctx.scope,
@@ -139,6 +170,65 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
         "{}",
         paint.wrap(if findings.is_empty() { "32" } else { "1;31" }, &summary)
     )
+}
+
+/// `confidence medium`, or `confidence low (in a test or fixture directory)`.
+fn confidence(f: &Finding) -> String {
+    match f.context {
+        Some(c) => format!("confidence {} ({})", f.confidence, c.describe()),
+        None => format!("confidence {}", f.confidence),
+    }
+}
+
+fn short(commit: &str) -> &str {
+    &commit[..commit.len().min(12)]
+}
+
+fn commit_line(c: &ferret_engine::finding::CommitInfo) -> String {
+    format!(
+        "commit {} by {} <{}> on {}: {}",
+        short(&c.commit),
+        sanitize(&c.author),
+        sanitize(&c.email),
+        c.date,
+        sanitize(&c.message)
+    )
+}
+
+/// The findings of each secret (same rule, same secret: the same [`Finding::group`]), in
+/// report order; a finding without a group is its own.
+struct Groups {
+    /// Finding index → the indices of its group's findings, for the first of each group.
+    leaders: HashMap<usize, Vec<usize>>,
+    count: usize,
+}
+
+impl Groups {
+    fn of(findings: &[Finding]) -> Self {
+        let mut first: HashMap<&str, usize> = HashMap::new();
+        let mut leaders: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, f) in findings.iter().enumerate() {
+            let lead = if f.group.is_empty() {
+                i
+            } else {
+                *first.entry(f.group.as_str()).or_insert(i)
+            };
+            leaders.entry(lead).or_default().push(i);
+        }
+        Groups {
+            count: leaders.len(),
+            leaders,
+        }
+    }
+
+    /// The group finding `i` leads, if it is the first of one.
+    fn led_by(&self, i: usize) -> Option<&[usize]> {
+        self.leaders.get(&i).map(Vec::as_slice)
+    }
+
+    fn count(&self) -> usize {
+        self.count
+    }
 }
 
 fn skipped(s: &ferret_source::StatsSnapshot) -> String {
@@ -172,6 +262,12 @@ fn suppressed(s: &ferret_source::StatsSnapshot) -> String {
     }
     if s.suppressed_ignored > 0 {
         parts.push(format!("{} in .ferretignore", s.suppressed_ignored));
+    }
+    if s.below_confidence > 0 {
+        parts.push(format!(
+            "{} below the minimum confidence (--min-confidence low reports them)",
+            s.below_confidence
+        ));
     }
     if parts.is_empty() {
         String::new()

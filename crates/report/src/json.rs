@@ -30,6 +30,11 @@ pub fn finding_json(f: &Finding, show_secrets: bool, catalog: &Catalog<'_>) -> V
     m.insert("redacted".into(), json!(!show_secrets));
     m.insert("snippet".into(), json!(f.snippet(show_secrets)));
     m.insert("fingerprint".into(), json!(f.fingerprint));
+    m.insert("group".into(), json!(f.group));
+    m.insert("confidence".into(), json!(f.confidence));
+    if let Some(c) = f.context {
+        m.insert("context".into(), json!(c.as_str()));
+    }
     if f.checksum_failed {
         m.insert("checksum".into(), json!("failed"));
     }
@@ -106,6 +111,8 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
         "stats": ctx.stats,
     });
     let mut doc = doc;
+    doc["min_confidence"] = json!(ctx.min_confidence);
+    doc["stats"]["groups"] = json!(crate::group_count(findings));
     if !ctx.config.files.is_empty() || !ctx.config.warnings.is_empty() {
         doc["config"] = json!(ctx.config);
     }

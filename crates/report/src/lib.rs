@@ -16,7 +16,7 @@ pub use json::{finding_json, parts_json, verification_json};
 pub use paths::RepoPaths;
 
 use ferret_engine::finding::Finding;
-use ferret_rules::{Check, Rule};
+use ferret_rules::{Check, Confidence, Rule};
 use ferret_source::StatsSnapshot;
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -111,6 +111,82 @@ pub struct ReportContext<'a> {
     pub config: &'a ConfigSummary,
     /// Repository-relative paths for the formats GitHub reads (SARIF, annotations).
     pub repo_paths: &'a RepoPaths,
+    /// The confidence a finding needed to be reported.
+    pub min_confidence: MinConfidence,
+}
+
+/// The least confidence a finding needs to be reported: one level for findings whose
+/// place lowered their confidence (a test or fixture directory, see
+/// [`ferret_engine::Context`]) and one for the rest, so that a command can report every
+/// level in the code that ships and only medium and above among the tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct MinConfidence {
+    /// For findings whose place did not lower them.
+    pub default: Confidence,
+    /// For findings in a test or fixture directory.
+    pub in_tests: Confidence,
+}
+
+impl MinConfidence {
+    /// The same minimum everywhere (what `--min-confidence` sets).
+    pub fn uniform(c: Confidence) -> Self {
+        MinConfidence {
+            default: c,
+            in_tests: c,
+        }
+    }
+
+    /// Every finding, whatever its confidence.
+    pub fn all() -> Self {
+        Self::uniform(Confidence::Low)
+    }
+
+    /// The minimum that applies to `f`.
+    pub fn for_finding(&self, f: &Finding) -> Confidence {
+        if f.context.is_some() {
+            self.in_tests
+        } else {
+            self.default
+        }
+    }
+
+    /// Whether the minimum drops nothing.
+    pub fn is_all(&self) -> bool {
+        *self == Self::all()
+    }
+}
+
+impl Default for MinConfidence {
+    fn default() -> Self {
+        Self::all()
+    }
+}
+
+/// Drops the findings below `min`, telling `dropped` about each with the reason; returns
+/// how many were dropped.
+pub fn apply_min_confidence(
+    findings: &mut Vec<Finding>,
+    min: MinConfidence,
+    dropped: &mut dyn FnMut(&Finding, ferret_engine::Reason),
+) -> u64 {
+    let mut n = 0;
+    findings.retain(|f| {
+        let floor = min.for_finding(f);
+        if f.confidence >= floor {
+            return true;
+        }
+        n += 1;
+        dropped(
+            f,
+            ferret_engine::Reason::BelowConfidence {
+                confidence: f.confidence,
+                min: floor,
+                context: f.context,
+            },
+        );
+        false
+    });
+    n
 }
 
 /// The config files a run used, and warnings about what a config found in the scanned
@@ -130,8 +206,9 @@ pub struct ConfigFile {
     pub trusted: bool,
 }
 
-/// Sorts findings by path, line, column and rule, and drops exact duplicates (the same
-/// secret found twice at the same place through two sources).
+/// Sorts findings by path, line, column and rule, drops exact duplicates (the same
+/// secret found twice at the same place through two sources) and names each finding's
+/// group ([`Finding::name_group`]).
 pub fn prepare(findings: &mut Vec<Finding>) {
     prepare_explained(findings, &mut |_| {});
 }
@@ -164,6 +241,18 @@ pub fn prepare_explained(findings: &mut Vec<Finding>, duplicate: &mut dyn FnMut(
         }
         same
     });
+    for f in findings.iter_mut() {
+        f.name_group();
+    }
+}
+
+/// How many distinct secrets (groups) the findings hold.
+pub fn group_count(findings: &[Finding]) -> usize {
+    findings
+        .iter()
+        .map(|f| f.group.as_str())
+        .collect::<std::collections::HashSet<_>>()
+        .len()
 }
 
 /// Writes `findings` in `format`.

@@ -12,7 +12,7 @@
 //! tool has set a different value, so ferret leaves it to the uploader.
 use super::ReportContext;
 use ferret_engine::finding::{sanitize, Finding, Status};
-use ferret_rules::{Check, Rule, Severity};
+use ferret_rules::{Check, Confidence, Rule, Severity};
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactContent, ArtifactLocation, Location, Message, MultiformatMessageString,
@@ -171,20 +171,17 @@ fn level(f: &Finding) -> ResultLevel {
     }
 }
 
-/// How sure a match of this rule is to be a real secret, from what the rule demands: a
-/// distinctive literal (a keyword of five or more characters, such as a vendor prefix)
-/// and an entropy floor make false positives rare; a short keyword or entropy alone
-/// leave some; neither leaves many. Rules tagged `generic` are never better than medium.
+/// SARIF's `precision` of a rule (GitHub code scanning reads it from the rule's
+/// properties): the rule's confidence (see `Rule::confidence`), one step up SARIF's
+/// scale, whose top is `very-high`: a checksummed format is `very-high`, a provider's
+/// format `high`, a rule that knows a secret by its place (a password, a generic
+/// assignment) `low`. Results carry their own `confidence`, which their place and a live
+/// check change.
 pub fn precision(rule: &Rule) -> &'static str {
-    let longest = rule.keywords.iter().map(|k| k.len()).max().unwrap_or(0);
-    if rule.tags.iter().any(|t| t == "generic") {
-        "medium"
-    } else if longest >= 5 && rule.entropy.is_some() {
-        "very-high"
-    } else if longest >= 3 || rule.entropy.is_some() {
-        "high"
-    } else {
-        "medium"
+    match rule.confidence() {
+        Confidence::High => "very-high",
+        Confidence::Medium => "high",
+        Confidence::Low => "low",
     }
 }
 
@@ -377,6 +374,7 @@ fn result(
         .build();
     let mut props = BTreeMap::new();
     props.insert("fingerprint".to_string(), json!(f.fingerprint));
+    props.insert("group".to_string(), json!(f.group));
     props.insert("severity".to_string(), json!(f.severity));
     if f.archive.is_some() {
         props.insert("archive_path".to_string(), json!(f.path));
@@ -384,6 +382,10 @@ fn result(
     }
     if let Some((at, _)) = f.bytes {
         props.insert("byte_offset".to_string(), json!(at));
+    }
+    props.insert("confidence".to_string(), json!(f.confidence));
+    if let Some(c) = f.context {
+        props.insert("context".to_string(), json!(c.as_str()));
     }
     if let Some(c) = &f.commit {
         props.insert("commit".to_string(), json!(c.commit));

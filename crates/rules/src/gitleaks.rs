@@ -217,6 +217,7 @@ impl GlRule {
             max_length: None,
             checksum: None,
             severity: Severity::High,
+            confidence: None,
             tags: self.tags,
             remediation: None,
             priority: None,

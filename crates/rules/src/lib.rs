@@ -50,6 +50,71 @@ impl std::fmt::Display for Severity {
     }
 }
 
+/// How sure ferret is that a finding is a real, usable credential rather than a test
+/// value, an example or a look-alike. Ordered from least to most sure, so a threshold
+/// (`--min-confidence`) keeps what is at or above it.
+///
+/// A rule's confidence (see [`Rule::confidence`]) says what its matches can be: a token
+/// whose format carries a checksum is `high`; a provider's format or a rule gated on the
+/// provider's name is `medium`; a rule that knows a secret only by where it stands
+/// (after `password =`, in a URL's user info, on a command line) is `low`. A finding then
+/// starts at its rule's level, goes down a level where it stands (a test or fixture
+/// directory) and up to `high` when the provider says it is live.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    #[default]
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub const ALL: [Confidence; 3] = [Confidence::Low, Confidence::Medium, Confidence::High];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+
+    /// The level named `name` (`low`, `medium`, `high`), in any case.
+    pub fn from_name(name: &str) -> Option<Confidence> {
+        Confidence::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// One level lower (`low` stays `low`).
+    pub fn lowered(self) -> Confidence {
+        match self {
+            Confidence::High => Confidence::Medium,
+            _ => Confidence::Low,
+        }
+    }
+}
+
+impl std::fmt::Display for Confidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Tags of rules that know a secret by its place, not by its shape: a value a person
+/// chose (a password, a generic `API_KEY = ...`), or one read out of a URL, a connection
+/// string or a command line. Their rules default to [`Confidence::Low`].
+pub const PLACE_TAGS: &[&str] = &[
+    "generic",
+    "password",
+    "basic-auth",
+    "connection-string",
+    "command-line",
+];
+
 /// Whether an allowlist needs one of its checks to hold (`or`, the default) or all of the
 /// kinds of check it lists (`and`: e.g. a path *and* a regex, gitleaks' `condition`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,6 +247,10 @@ pub struct Rule {
     pub checksum: Option<String>,
     #[serde(default = "default_severity")]
     pub severity: Severity,
+    /// How sure a match is to be a real credential; unset, derived from the rule (see
+    /// [`Rule::confidence`]).
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
     #[serde(default)]
     pub tags: Vec<String>,
     #[serde(default)]
@@ -281,6 +350,23 @@ fn default_severity() -> Severity {
 }
 
 impl Rule {
+    /// The confidence of the rule's matches: its `confidence` field, else `high` for a
+    /// format with a checksum (a look-alike fails it), `low` for a rule tagged with one of
+    /// [`PLACE_TAGS`] (it knows the secret by where it stands, and people put test values
+    /// and examples there), and `medium` for everything else: a provider's prefix or
+    /// format, a key block, a rule gated on the provider's name.
+    pub fn confidence(&self) -> Confidence {
+        if let Some(c) = self.confidence {
+            c
+        } else if self.checksum.is_some() {
+            Confidence::High
+        } else if self.tags.iter().any(|t| PLACE_TAGS.contains(&t.as_str())) {
+            Confidence::Low
+        } else {
+            Confidence::Medium
+        }
+    }
+
     /// How specific the rule is, for resolving overlaps between rules.
     pub fn specificity(&self) -> i32 {
         self.priority.unwrap_or_else(|| {

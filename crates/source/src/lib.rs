@@ -152,6 +152,8 @@ pub struct StatsSnapshot {
     pub suppressed_baseline: u64,
     /// Findings not reported because `.ferretignore` lists them.
     pub suppressed_ignored: u64,
+    /// Findings not reported because their confidence is below the run's minimum.
+    pub below_confidence: u64,
 }
 
 impl Stats {
@@ -167,6 +169,7 @@ impl Stats {
             elapsed_ms: elapsed.as_millis() as u64,
             suppressed_baseline: 0,
             suppressed_ignored: 0,
+            below_confidence: 0,
         }
     }
 }
