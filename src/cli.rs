@@ -258,6 +258,10 @@ pub struct OutputArgs {
     pub explain: bool,
     #[arg(long, value_enum, value_name = "LEVEL", help = MIN_CONFIDENCE_HELP)]
     pub min_confidence: Option<ConfidenceArg>,
+    /// Judge findings as a commit gate does (what `ferret hook` runs): medium and up by
+    /// the rule's own level, wherever the file stands.
+    #[arg(long, hide = true, conflicts_with = "min_confidence")]
+    pub gate: bool,
 }
 
 /// Which findings make the exit code non-zero.

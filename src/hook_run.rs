@@ -46,13 +46,20 @@ enum Scanned {
     Files,
 }
 
-/// What the hooks block on unless told otherwise: a commit or a push is not stopped by a
-/// test value or a generic assignment (see `settings::Purpose::Gate`).
-const HOOK_MIN_CONFIDENCE: ConfidenceArg = ConfidenceArg::Medium;
+/// The arguments that say what a hook blocks on: the user's `--min-confidence`, else the
+/// commit gate's default (`settings::Purpose::Gate`: medium and up by the rule's level, so
+/// a commit or push is not stopped by a generic assignment, and is by a provider's key in
+/// a test directory).
+fn min_args(min: Option<ConfidenceArg>) -> Vec<&'static str> {
+    match min {
+        Some(m) => vec!["--min-confidence", m.name()],
+        None => vec!["--gate"],
+    }
+}
 
 pub fn pre_commit(args: HookPreCommitArgs) -> Result<i32> {
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let min = args.min_confidence.unwrap_or(HOOK_MIN_CONFIDENCE);
+    let min = args.min_confidence;
     let pushing = var("PRE_COMMIT_REMOTE_NAME").is_some();
     let (scanned, code) = if let (Some(from), Some(to)) =
         (var("PRE_COMMIT_FROM_REF"), var("PRE_COMMIT_TO_REF"))
@@ -135,7 +142,7 @@ pub fn pre_push(args: HookPrePushArgs) -> Result<i32> {
     if revs.is_empty() {
         return Ok(crate::app::EXIT_CLEAN);
     }
-    let min = args.min_confidence.unwrap_or(HOOK_MIN_CONFIDENCE);
+    let min = args.min_confidence;
     let code = crate::app::git_as(&git_args(&[], min)?, Some(GitMode::Commits(revs)))?;
     advise(&Scanned::Push, code);
     Ok(code)
@@ -180,16 +187,11 @@ fn advise(scanned: &Scanned, code: i32) {
     }
 }
 
-/// `ferret git … --no-verify --min-confidence MIN` with these flags: the hooks never
+/// `ferret git … --no-verify (--min-confidence MIN | --gate)` with these flags: the hooks never
 /// verify.
-fn git_args(extra: &[&str], min: ConfidenceArg) -> Result<GitArgs> {
-    let mut argv = vec![
-        "ferret",
-        "git",
-        "--no-verify",
-        "--min-confidence",
-        min.name(),
-    ];
+fn git_args(extra: &[&str], min: Option<ConfidenceArg>) -> Result<GitArgs> {
+    let mut argv = vec!["ferret", "git", "--no-verify"];
+    argv.extend(min_args(min));
     argv.extend_from_slice(extra);
     match Cli::try_parse_from(argv)?.command {
         Command::Git(g) => Ok(g),
@@ -197,19 +199,14 @@ fn git_args(extra: &[&str], min: ConfidenceArg) -> Result<GitArgs> {
     }
 }
 
-/// `ferret scan FILES --no-verify --min-confidence MIN`.
-fn scan_args(files: &[PathBuf], min: ConfidenceArg) -> Result<ScanArgs> {
-    let mut argv: Vec<OsString> = [
-        "ferret",
-        "scan",
-        "--no-verify",
-        "--min-confidence",
-        min.name(),
-        "--",
-    ]
-    .iter()
-    .map(OsString::from)
-    .collect();
+/// `ferret scan --no-verify (--min-confidence MIN | --gate) -- FILES`.
+fn scan_args(files: &[PathBuf], min: Option<ConfidenceArg>) -> Result<ScanArgs> {
+    let mut argv: Vec<OsString> = ["ferret", "scan", "--no-verify"]
+        .into_iter()
+        .chain(min_args(min))
+        .chain(["--"])
+        .map(OsString::from)
+        .collect();
     argv.extend(files.iter().map(|f| f.as_os_str().to_owned()));
     match Cli::try_parse_from(argv)?.command {
         Command::Scan(s) => Ok(s),

@@ -52,14 +52,18 @@ pub struct ReportSettings {
     /// `--min-confidence`, when given: the same minimum everywhere. Otherwise what the
     /// command is for decides ([`Purpose`]).
     pub min_confidence: Option<Confidence>,
+    /// Judge as a commit gate whatever the command ([`Purpose::Gate`]): set by the hooks,
+    /// which run `scan` and `git --range` on what they are handed.
+    pub gate: bool,
 }
 
 /// What a command is for, which decides what it reports when `--min-confidence` is not
 /// given (README.md, "Confidence and grouping").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
-    /// Blocks a change as it is made (`git --staged`, the hooks): medium and up, so a
-    /// commit is not stopped by a test value or a generic assignment.
+    /// Blocks a change as it is made (`git --staged`, the hooks): medium and up by the
+    /// rule's own level, so a commit is not stopped by a generic assignment, and a
+    /// provider's key is stopped in a test directory too.
     Gate,
     /// Looks at a tree or a change (`scan`, `git --range`): every level, but medium and up
     /// in test and fixture directories, whose keys and tokens are made for the tests.
@@ -71,10 +75,14 @@ pub enum Purpose {
 impl Purpose {
     fn min_confidence(self) -> MinConfidence {
         match self {
-            Purpose::Gate => MinConfidence::uniform(Confidence::Medium),
+            Purpose::Gate => MinConfidence {
+                by_rule: true,
+                ..MinConfidence::uniform(Confidence::Medium)
+            },
             Purpose::Review => MinConfidence {
                 default: Confidence::Low,
                 in_tests: Confidence::Medium,
+                by_rule: false,
             },
             Purpose::Audit => MinConfidence::all(),
         }
@@ -145,6 +153,7 @@ impl ReportSettings {
             ignore: None,
             gitleaks_ignore: None,
             min_confidence: a.min_confidence.map(|c| c.level()),
+            gate: a.gate,
         })
     }
 
@@ -152,6 +161,7 @@ impl ReportSettings {
     pub fn min_confidence(&self, purpose: Purpose) -> MinConfidence {
         match self.min_confidence {
             Some(c) => MinConfidence::uniform(c),
+            None if self.gate => Purpose::Gate.min_confidence(),
             None => purpose.min_confidence(),
         }
     }

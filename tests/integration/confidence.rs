@@ -185,7 +185,7 @@ fn nothing_below_the_minimum_makes_the_exit_code() {
 }
 
 #[test]
-fn the_hooks_block_on_medium_and_up_and_history_audits_report_everything() {
+fn the_hooks_block_on_medium_and_up_by_rule_and_history_audits_report_everything() {
     let mut s = Secrets::new("confidence-hooks");
     let repo = TestRepo::new();
     let (code, _, err) = install(&repo, &[]);
@@ -213,11 +213,15 @@ fn the_hooks_block_on_medium_and_up_and_history_audits_report_everything() {
     assert_eq!(code, 1);
     repo.git(&["reset", "-q", "config/app2.env"]);
 
-    // A provider's token blocks it, and a key in a test directory does not.
+    // A provider's token blocks it, in a test directory too: the gate judges by the
+    // rule's level, not lowered by the place (a real key pasted into a fixture is the
+    // leak a hook exists to stop). Bypassed once on purpose, it goes in.
     repo.write("src/test/fixture.env", format!("ATTIO_API_KEY={key}\n"));
     repo.git(&["add", "src/test/fixture.env"]);
     let o = commit(&repo, "a fixture", &path_with_ferret());
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("src/test/fixture.env"), "{}", text(&o));
+    repo.git(&["commit", "-q", "--no-verify", "-m", "a fixture"]);
     repo.write("config/prod.env", format!("ATTIO_API_KEY={key}\n"));
     repo.git(&["add", "config/prod.env"]);
     let o = commit(&repo, "a key", &path_with_ferret());

@@ -41,6 +41,9 @@ pub struct Finding {
     pub confidence: Confidence,
     /// Where it stands, when that lowered the confidence (a test directory).
     pub context: Option<Context>,
+    /// The rule's own confidence, before its place lowered it: what a commit gate judges
+    /// by, so that a provider's key committed into a test directory is still stopped.
+    pub rule_confidence: Confidence,
     /// Byte offsets of the secret within the scanned content (of the encoded text, for a
     /// secret found decoded).
     pub offset: (usize, usize),

@@ -118,6 +118,7 @@ impl Engine {
                 fingerprint: fingerprint(&rule.id, &rule.tags, "", path),
                 confidence,
                 context,
+                rule_confidence: rule.confidence(),
                 rule_id: rule.id.clone(),
                 description: rule.description.clone(),
                 severity: rule.severity,

@@ -572,6 +572,7 @@ impl Engine {
             group: String::new(),
             confidence,
             context,
+            rule_confidence: rule.confidence(),
             rule_id: rule.id.clone(),
             description: rule.description.clone(),
             severity: if h.checksum_failed {

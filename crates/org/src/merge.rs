@@ -326,6 +326,8 @@ pub fn finding_from(r: &Value) -> Finding {
         // Records written before findings had a confidence read as the default, medium.
         confidence: serde_json::from_value(r["confidence"].clone()).unwrap_or_default(),
         context: (r["context"] == "test").then_some(ferret_engine::Context::Test),
+        // Not in the record, and only a commit gate reads it.
+        rule_confidence: serde_json::from_value(r["confidence"].clone()).unwrap_or_default(),
         offset: at.unwrap_or((0, 0)),
         line_text,
         commit: r["commit"].as_str().map(|c| CommitInfo {

@@ -125,6 +125,11 @@ pub struct MinConfidence {
     pub default: Confidence,
     /// For findings in a test or fixture directory.
     pub in_tests: Confidence,
+    /// Judge each finding by its rule's own confidence (or higher, when verified), not
+    /// lowered by its place: a commit gate stops a provider's key in a test directory,
+    /// where keys made for the tests are common but so are real ones pasted in.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub by_rule: bool,
 }
 
 impl MinConfidence {
@@ -133,6 +138,7 @@ impl MinConfidence {
         MinConfidence {
             default: c,
             in_tests: c,
+            by_rule: false,
         }
     }
 
@@ -172,7 +178,12 @@ pub fn apply_min_confidence(
     let mut n = 0;
     findings.retain(|f| {
         let floor = min.for_finding(f);
-        if f.confidence >= floor {
+        let level = if min.by_rule {
+            f.confidence.max(f.rule_confidence)
+        } else {
+            f.confidence
+        };
+        if level >= floor {
             return true;
         }
         n += 1;
