@@ -345,7 +345,7 @@ fn git_with(
     }
     let purpose = match options.mode {
         git::GitMode::Staged => Purpose::Gate,
-        git::GitMode::Range { .. } => Purpose::Review,
+        git::GitMode::Range { .. } => Purpose::Change,
         _ => Purpose::Audit,
     };
     options.only_paths = only_paths;

@@ -65,9 +65,14 @@ pub enum Purpose {
     /// rule's own level, so a commit is not stopped by a generic assignment, and a
     /// provider's key is stopped in a test directory too.
     Gate,
-    /// Looks at a tree or a change (`scan`, `git --range`): every level, but medium and up
-    /// in test and fixture directories, whose keys and tokens are made for the tests.
+    /// Looks at a tree (`scan`): every level, but medium and up in test and fixture
+    /// directories, whose keys and tokens are made for the tests.
     Review,
+    /// Judges a change before it lands (`git --range`, the action on pull requests and
+    /// pushes): every level, and in test directories a provider's key by its rule's own
+    /// level, so a pull request cannot slip a real key past CI by putting it in a fixture;
+    /// generic assignments in tests stay out, as in [`Purpose::Review`].
+    Change,
     /// Looks for everything (`git` history, `audit`): every level everywhere.
     Audit,
 }
@@ -83,6 +88,11 @@ impl Purpose {
                 default: Confidence::Low,
                 in_tests: Confidence::Medium,
                 by_rule: false,
+            },
+            Purpose::Change => MinConfidence {
+                default: Confidence::Low,
+                in_tests: Confidence::Medium,
+                by_rule: true,
             },
             Purpose::Audit => MinConfidence::all(),
         }

@@ -171,6 +171,36 @@ fn scan_reports_every_level_but_only_medium_and_up_in_test_directories() {
 }
 
 #[test]
+fn a_range_under_review_reports_a_providers_key_in_a_test_directory() {
+    // CI judges a pull request with `git --range`: a real key pasted into a fixture must
+    // fail it, while a generic assignment in a test stays out, as in `scan`.
+    let mut s = Secrets::new("confidence-range");
+    let repo = TestRepo::new();
+    let base = repo.commit_file("README.md", "# app\n", "start");
+    let (key, pw) = (attio(&mut s), password(&mut s));
+    repo.write(
+        "src/test/fixture.env",
+        format!("ATTIO_API_KEY={key}\nDB_PASSWORD=\"{pw}\"\n"),
+    );
+    let head = repo.commit_all("a fixture");
+    let (code, report, err) = repo.json(&["git", "--range", &format!("{base}..{head}")]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        levels(&report),
+        vec![row(
+            "src/test/fixture.env",
+            "attio-api-token",
+            "low",
+            Some("test")
+        )]
+    );
+    assert_eq!(report["stats"]["below_confidence"], json!(1), "{report:#}");
+    // `scan` of the same tree leaves both out (and says so).
+    let (code, report, _) = scan_json(repo.path(), &[]);
+    assert_eq!((code, levels(&report).len()), (0, 0), "{report:#}");
+}
+
+#[test]
 fn nothing_below_the_minimum_makes_the_exit_code() {
     let mut s = Secrets::new("confidence-exit");
     let t = Tree::new();
