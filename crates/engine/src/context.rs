@@ -41,7 +41,7 @@ impl Context {
         let mut dirs = path.split(['/', '\\', '!']).collect::<Vec<_>>();
         dirs.pop(); // the file's own name
         dirs.iter()
-            .any(|d| words(d).any(|w| TEST_WORDS.contains(&w.as_str())))
+            .any(|d| words(d).iter().any(|w| TEST_WORDS.contains(&w.as_str())))
             .then_some(Context::Test)
     }
 }
@@ -67,9 +67,10 @@ const TEST_WORDS: &[&str] = &[
     "e2e",
 ];
 
-/// The lowercase words of a directory name: split at anything but letters and digits and
-/// where lowercase turns to uppercase (`testFixtures`, `dockerTest`, `SecurityTests`).
-fn words(name: &str) -> impl Iterator<Item = String> + '_ {
+/// The lowercase words of a name: split at anything but letters and digits and where
+/// lowercase turns to uppercase (`testFixtures`, `dockerTest`, `SecurityTests`,
+/// `prodApiKey`). Shared with the audit's reading of variable and file names.
+pub fn words(name: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut word = String::new();
     let mut prev_lower = false;
@@ -90,7 +91,7 @@ fn words(name: &str) -> impl Iterator<Item = String> + '_ {
     if !word.is_empty() {
         out.push(word);
     }
-    out.into_iter()
+    out
 }
 
 /// A finding's confidence where it stands: its rule's, one level lower in a [`Context`].
