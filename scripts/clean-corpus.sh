@@ -26,6 +26,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+EXPORT_COMMIT=$root/scripts/bench/export-commit.py
 
 dir=${CLEAN_DIR:-/tmp/clean-corpus}
 # Six projects in six languages, none of them a secret scanner or a benchmark corpus.
@@ -69,40 +70,9 @@ source_git() { # owner/name -> a git directory holding its history
   echo "$d"
 }
 
-# Writes a commit's files under a folder exactly as the blobs hold them (no attributes, so
-# no export-ignore and no line-ending conversion), symlinks as symlinks; submodules and
-# blobs a snapshot lacks are left out and counted.
-export_commit() { # git-dir commit dest
-  python3 - "$@" <<'PY'
-import os, subprocess, sys
-gitdir, commit, dest = sys.argv[1:]
-listing = subprocess.run(["git", "--git-dir", gitdir, "ls-tree", "-r", "-z", commit],
-                         check=True, stdout=subprocess.PIPE).stdout
-files = []
-for rec in filter(None, listing.split(b"\0")):
-    head, path = rec.split(b"\t", 1)
-    mode, kind, oid = head.split()
-    if kind == b"blob":
-        files.append((mode, oid, path))
-cat = subprocess.Popen(["git", "--git-dir", gitdir, "cat-file", "--batch"],
-                       stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-missing = 0
-for mode, oid, path in files:
-    cat.stdin.write(oid + b"\n"); cat.stdin.flush()
-    header = cat.stdout.readline().split()
-    if header[-1] == b"missing":
-        missing += 1; continue
-    data = cat.stdout.read(int(header[2])); cat.stdout.read(1)
-    target = os.path.join(os.fsencode(dest), path)
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    if mode == b"120000":
-        os.symlink(data, target)
-        continue
-    with open(target, "wb") as f:
-        f.write(data)
-cat.stdin.close(); cat.wait()
-print(f"{len(files) - missing} files, {missing} missing from the source", file=sys.stderr)
-PY
+# A commit's files under a folder exactly as the blobs hold them: export-commit.py says how.
+export_commit() { # git-dir commit dest [skipped-list]
+  python3 "$EXPORT_COMMIT" "$@"
 }
 
 tree() {

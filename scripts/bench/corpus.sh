@@ -17,6 +17,7 @@
 # place, so an interrupted run leaves nothing half-made.
 set -euo pipefail
 
+EXPORT_COMMIT=$(cd "$(dirname "$0")" && pwd)/export-commit.py
 corpora=${CORPORA_DIR:-/tmp/corpora}
 force=${FORCE:-0}
 fallback=${PIN_FALLBACK:-fail}
@@ -73,45 +74,9 @@ history() {
   mv "$dst.part" "$dst"
 }
 
-# Writes a commit's files under a folder exactly as the blobs hold them (no attributes, no
-# line-ending conversion), symlinks as symlinks; submodules and blobs a snapshot lacks are
-# left out, the latter listed in SKIPPED.
-export_commit() { # git-dir commit dest skipped-list
-  python3 - "$@" <<'PY'
-import os, subprocess, sys
-gitdir, commit, dest, skipped = sys.argv[1:]
-listing = subprocess.run(["git", "--git-dir", gitdir, "ls-tree", "-r", "-z", commit],
-                         check=True, stdout=subprocess.PIPE).stdout
-files = []
-for rec in filter(None, listing.split(b"\0")):
-    head, path = rec.split(b"\t", 1)
-    mode, kind, oid = head.split()
-    if kind == b"blob":
-        files.append((mode, oid, path))
-cat = subprocess.Popen(["git", "--git-dir", gitdir, "cat-file", "--batch"],
-                       stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-missing = []
-for mode, oid, path in files:
-    cat.stdin.write(oid + b"\n"); cat.stdin.flush()
-    header = cat.stdout.readline().split()
-    if header[-1] == b"missing":
-        missing.append(path); continue
-    data = cat.stdout.read(int(header[2])); cat.stdout.read(1)
-    target = os.path.join(os.fsencode(dest), path)
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    if mode == b"120000":
-        os.symlink(data, target)
-        continue
-    with open(target, "wb") as f:
-        f.write(data)
-    if mode == b"100755":
-        os.chmod(target, 0o755)
-cat.stdin.close(); cat.wait()
-with open(skipped, "ab") as f:
-    for p in missing:
-        f.write(os.path.basename(dest).encode() + b"/" + p + b"\n")
-print(f"{len(files) - len(missing)} files, {len(missing)} missing from the source", file=sys.stderr)
-PY
+# A commit's files under a folder exactly as the blobs hold them: export-commit.py says how.
+export_commit() { # git-dir commit dest [skipped-list]
+  python3 "$EXPORT_COMMIT" "$@"
 }
 
 tree() {
