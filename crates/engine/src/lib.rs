@@ -461,8 +461,16 @@ impl Engine {
                 Matcher::Native => {
                     self.native_hits(ri, re, filters, content, target, scratch, explain)
                 }
-                Matcher::Gitleaks => {
-                    if self.gitleaks_hits(
+                Matcher::Gitleaks | Matcher::Composite => {
+                    // The same shape: hits to `scratch.hits`, and true when a config rule's
+                    // regex gave up on this content under its work budget.
+                    let hits = if matches!(cr.matcher, Matcher::Gitleaks) {
+                        Self::gitleaks_hits
+                    } else {
+                        Self::composite_hits
+                    };
+                    let gave_up = hits(
+                        self,
                         ri,
                         re,
                         filters,
@@ -470,20 +478,8 @@ impl Engine {
                         target,
                         &mut scratch.hits,
                         drops,
-                    ) {
-                        scratch.gave_up.push(ri);
-                    }
-                }
-                Matcher::Composite => {
-                    if self.composite_hits(
-                        ri,
-                        re,
-                        filters,
-                        content,
-                        target,
-                        &mut scratch.hits,
-                        drops,
-                    ) {
+                    );
+                    if gave_up {
                         scratch.gave_up.push(ri);
                     }
                 }
