@@ -272,6 +272,23 @@ pub fn table(truth: &Truth, scores: &[(&str, &Score)], by_context: bool) -> Stri
             .collect::<Vec<_>>()
             .join(" | ")
     };
+    // One line of a recall table: what was planted of `label`, and per tool what it found
+    // ("100%", or the share and the count).
+    let recall_row = |out: &mut String, label: &str, get: &dyn Fn(&Score) -> (usize, usize)| {
+        let planted = scores.first().map_or(0, |(_, s)| get(s).0);
+        let _ = writeln!(
+            out,
+            "| {label} | {planted} | {} |",
+            row(&|s| {
+                let (p, f) = get(s);
+                if f == p {
+                    "100%".to_string()
+                } else {
+                    format!("{} ({f})", pct(ratio(f, p)))
+                }
+            })
+        );
+    };
     let _ = writeln!(
         out,
         "| recall | {planted} | {} |",
@@ -325,19 +342,7 @@ pub fn table(truth: &Truth, scores: &[(&str, &Score)], by_context: bool) -> Stri
                 let m = if family { &s.families } else { &s.contexts };
                 m.get(k).copied().unwrap_or_default()
             };
-            let planted = scores.first().map_or(0, |(_, s)| get(s).0);
-            let _ = writeln!(
-                out,
-                "| {k} | {planted} | {} |",
-                row(&|s| {
-                    let (p, f) = get(s);
-                    if f == p {
-                        "100%".to_string()
-                    } else {
-                        format!("{} ({f})", pct(ratio(f, p)))
-                    }
-                })
-            );
+            recall_row(&mut out, k, &get);
         }
     }
     let classes: BTreeSet<&String> = scores.iter().flat_map(|(_, s)| s.classes.keys()).collect();
@@ -356,19 +361,7 @@ pub fn table(truth: &Truth, scores: &[(&str, &Score)], by_context: bool) -> Stri
                     .copied()
                     .unwrap_or_default()
             };
-            let planted = scores.first().map_or(0, |(_, s)| get(s).0);
-            let _ = writeln!(
-                out,
-                "| {v} | {planted} | {} |",
-                row(&|s| {
-                    let (p, f) = get(s);
-                    if f == p {
-                        "100%".to_string()
-                    } else {
-                        format!("{} ({f})", pct(ratio(f, p)))
-                    }
-                })
-            );
+            recall_row(&mut out, v, &get);
         }
         let planted = scores.first().map_or(0, |(_, s)| s.class(class).0);
         let _ = writeln!(
