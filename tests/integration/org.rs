@@ -1001,8 +1001,7 @@ fn org_scans_read_notes_stashes_and_commit_messages() {
     // `ferret git` does not read them).
     let mut s = Secrets::new("org_all_objects");
     let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
+    std::fs::create_dir_all(dir.path().join("home")).unwrap();
     let r = TestRepo::new();
     let (in_note, in_message, in_stash) = (attio(&mut s), attio(&mut s), attio(&mut s));
     let first = r.commit_file("a.txt", "a\n", "init");
@@ -1016,39 +1015,19 @@ fn org_scans_read_notes_stashes_and_commit_messages() {
     r.commit_file("b.txt", "b\n", &format!("Rotate\n\nnew key {in_message}"));
     r.write("a.txt", format!("ATTIO_API_KEY={in_stash}\n"));
     r.git(&["stash"]);
-    std::fs::write(
-        dir.path().join("repos.txt"),
-        format!("file://{}\n", r.path().display()),
-    )
-    .unwrap();
-    let ferret = |args: &[&str]| run(org_cmd(&home, args).current_dir(dir.path()));
-    let (code, _, err) = ferret(&[
-        "org",
-        "plan",
-        "repos.txt",
-        "--shards",
-        "1",
-        "-o",
-        "plan.json",
-    ]);
-    assert_eq!(code, 0, "{err}");
-    let (code, _, err) = ferret(&[
-        "org",
-        "scan",
-        "plan.json",
-        "--shard",
-        "0/1",
-        "--out",
-        "out",
-        "--cache-dir",
-        "cache",
-    ]);
-    assert_eq!(code, 0, "{err}");
-    let (code, _, err) = ferret(&["org", "merge", "out", "-o", "merged.json"]);
+    let o = Org {
+        dir,
+        repos: vec![r],
+        secrets: vec![in_note, in_message, in_stash.clone()],
+        shared: String::new(),
+    };
+    let repos = o.repos_file(&[]);
+    o.plan(&repos, 1, "plan.json");
+    for (code, err) in o.scan_all("plan.json", 1, "out") {
+        assert_eq!(code, 0, "{err}");
+    }
+    let (code, merged, err) = o.merge(&["out/shard-0".into()], "merged.json", &[]);
     assert_eq!(code, 1, "findings: {err}");
-    let merged: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("merged.json")).unwrap())
-            .unwrap();
     let mut paths: Vec<String> = merged["secrets"]
         .as_array()
         .unwrap()
