@@ -194,11 +194,6 @@ impl ConfidenceArg {
             ConfidenceArg::High => ferret_rules::Confidence::High,
         }
     }
-
-    /// The flag's value as the command line takes it.
-    pub fn name(self) -> &'static str {
-        self.level().as_str()
-    }
 }
 
 pub const MIN_CONFIDENCE_HELP: &str = "\
@@ -258,9 +253,9 @@ pub struct OutputArgs {
     pub explain: bool,
     #[arg(long, value_enum, value_name = "LEVEL", help = MIN_CONFIDENCE_HELP)]
     pub min_confidence: Option<ConfidenceArg>,
-    /// Judge findings as a commit gate does (what `ferret hook` runs): medium and up by
-    /// the rule's own level, wherever the file stands.
-    #[arg(long, hide = true, conflicts_with = "min_confidence")]
+    /// Judge findings as a commit gate does: set by `ferret hook` on the arguments it
+    /// builds, never from the command line (`settings::Purpose::Gate`).
+    #[arg(skip)]
     pub gate: bool,
 }
 

@@ -20,7 +20,7 @@
 //! file. Either way only the files named are read: pre-commit splits long lists between
 //! several runs.
 use crate::cli::{
-    Cli, Command, ConfidenceArg, GitArgs, HookPreCommitArgs, HookPrePushArgs, ScanArgs,
+    Cli, Command, ConfidenceArg, GitArgs, HookPreCommitArgs, HookPrePushArgs, OutputArgs, ScanArgs,
 };
 use anyhow::{bail, Context, Result};
 use clap::Parser;
@@ -46,15 +46,12 @@ enum Scanned {
     Files,
 }
 
-/// The arguments that say what a hook blocks on: the user's `--min-confidence`, else the
-/// commit gate's default (`settings::Purpose::Gate`: medium and up by the rule's level, so
-/// a commit or push is not stopped by a generic assignment, and is by a provider's key in
-/// a test directory).
-fn min_args(min: Option<ConfidenceArg>) -> Vec<&'static str> {
-    match min {
-        Some(m) => vec!["--min-confidence", m.name()],
-        None => vec!["--gate"],
-    }
+/// What a hook blocks on: the user's `--min-confidence`, else the commit gate's default
+/// (`settings::Purpose::Gate`: medium and up by the rule's level, so a commit or push is
+/// not stopped by a generic assignment, and is by a provider's key in a test directory).
+fn judge(output: &mut OutputArgs, min: Option<ConfidenceArg>) {
+    output.min_confidence = min;
+    output.gate = min.is_none();
 }
 
 pub fn pre_commit(args: HookPreCommitArgs) -> Result<i32> {
@@ -187,29 +184,32 @@ fn advise(scanned: &Scanned, code: i32) {
     }
 }
 
-/// `ferret git … --no-verify (--min-confidence MIN | --gate)` with these flags: the hooks never
-/// verify.
+/// `ferret git … --no-verify` with these flags, judged as the hook does ([`judge`]): the
+/// hooks never verify.
 fn git_args(extra: &[&str], min: Option<ConfidenceArg>) -> Result<GitArgs> {
     let mut argv = vec!["ferret", "git", "--no-verify"];
-    argv.extend(min_args(min));
     argv.extend_from_slice(extra);
     match Cli::try_parse_from(argv)?.command {
-        Command::Git(g) => Ok(g),
+        Command::Git(mut g) => {
+            judge(&mut g.output, min);
+            Ok(g)
+        }
         _ => bail!("internal error: `ferret git` did not parse as the git command"),
     }
 }
 
-/// `ferret scan --no-verify (--min-confidence MIN | --gate) -- FILES`.
+/// `ferret scan --no-verify -- FILES`, judged as the hook does ([`judge`]).
 fn scan_args(files: &[PathBuf], min: Option<ConfidenceArg>) -> Result<ScanArgs> {
-    let mut argv: Vec<OsString> = ["ferret", "scan", "--no-verify"]
+    let mut argv: Vec<OsString> = ["ferret", "scan", "--no-verify", "--"]
         .into_iter()
-        .chain(min_args(min))
-        .chain(["--"])
         .map(OsString::from)
         .collect();
     argv.extend(files.iter().map(|f| f.as_os_str().to_owned()));
     match Cli::try_parse_from(argv)?.command {
-        Command::Scan(s) => Ok(s),
+        Command::Scan(mut s) => {
+            judge(&mut s.output, min);
+            Ok(s)
+        }
         _ => bail!("internal error: `ferret scan` did not parse as the scan command"),
     }
 }

@@ -201,6 +201,27 @@ fn a_range_under_review_reports_a_providers_key_in_a_test_directory() {
 }
 
 #[test]
+fn the_pre_commit_framework_judges_named_files_as_a_gate() {
+    // `pre-commit run --files` hands the hook committed files, which it scans whole: the
+    // gate's judgement carries into that scan, so a key in a test directory still fails.
+    let mut s = Secrets::new("confidence-files");
+    let repo = TestRepo::new();
+    repo.commit_file(
+        "src/test/fixture.env",
+        format!("ATTIO_API_KEY={}\n", attio(&mut s)),
+        "a fixture",
+    );
+    let (code, out, err) =
+        repo.ferret_in(repo.path(), &["hook", "pre-commit", "src/test/fixture.env"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("attio-api-token"), "{out}");
+    // `scan` of the same file, as a review, leaves it out and says so.
+    let (code, out, _) = repo.ferret_in(repo.path(), &["scan", "src/test/fixture.env"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1 below the minimum confidence"), "{out}");
+}
+
+#[test]
 fn nothing_below_the_minimum_makes_the_exit_code() {
     let mut s = Secrets::new("confidence-exit");
     let t = Tree::new();
